@@ -1,0 +1,5 @@
+"""``python -m ganvas`` runs the command line."""
+
+from ganvas.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Benchmarks behind ``ganvas bench``: each prints measured figures, never asserts timings."""

@@ -1,0 +1,126 @@
+"""The ``ganvas`` command line: a click group whose commands live in one module per group.
+
+Errors a user can fix print one line (``error: ...``) and exit 2 for bad input, 1 for
+failures while working; ``--debug`` (or ``GANVAS_DEBUG=1``) shows the traceback instead.
+Plugins add commands through the ``register_commands`` hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from ganvas import __version__
+from ganvas.errors import GanvasError
+from ganvas.manager import PluginHost, get_host
+
+from . import listing, sample, train
+
+__all__ = ["make_cli", "main"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("ganvas")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_Formatter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+class CliError(click.ClickException):
+    """A ganvas error shown as one line, ``error: ...``, with the error's exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("debug")) or os.environ.get("GANVAS_DEBUG", "") not in ("", "0")
+
+
+class GanvasGroup(click.Group):
+    """Turns exceptions from commands into one-line errors (tracebacks only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except GanvasError as exc:
+            if _debug(ctx):
+                raise
+            raise CliError(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            if _debug(ctx):
+                raise
+            raise CliError("interrupted", 130) from None
+        except Exception as exc:  # a bug: one line, the traceback with --debug
+            if _debug(ctx):
+                raise
+            raise CliError(
+                f"unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)", 1
+            ) from None
+
+
+def make_cli(host: PluginHost) -> click.Group:
+    """A ``ganvas`` command group bound to ``host``, with the core and plugin commands."""
+
+    @click.group(cls=GanvasGroup, context_settings=CONTEXT)
+    @click.version_option(__version__, "--version", "-V", prog_name="ganvas", message="%(prog)s %(version)s")
+    @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+    @click.pass_context
+    def cli(ctx: click.Context, debug: bool) -> None:
+        """ganvas: train GANs and make art from TOML recipes.
+
+        \b
+        Quick start:
+          ganvas run                      train the default recipe and print the image path
+          ganvas recipes                  the built-in recipes
+          ganvas run circles --set train.steps=500
+          ganvas sample latest --seeds 0-35
+          ganvas list                     architectures, losses, datasets, ... and their parameters
+        """
+        ctx.obj = host
+
+    for command in (*train.COMMANDS, *sample.COMMANDS, *listing.COMMANDS):
+        cli.add_command(command)
+    cli.add_command(bench)
+    host.pm.hook.register_commands(cli=cli)
+    return cli
+
+
+@click.group(context_settings=CONTEXT)
+def bench() -> None:
+    """Benchmarks that print measured figures (add --json for scripts)."""
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``ganvas`` console script and ``python -m ganvas``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    _setup_logging()
+    try:
+        cli = make_cli(get_host())
+    except Exception as exc:  # a broken built-in plugin: still one line unless --debug
+        if "--debug" in args:
+            raise
+        click.echo(f"error: ganvas could not start: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    cli.main(args=args, prog_name="ganvas")

@@ -1,0 +1,109 @@
+"""``ganvas list``, ``ganvas plugins`` and ``ganvas recipes``: what is installed and how to use it."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ganvas.errors import UnknownNameError
+from ganvas.manager import PluginHost
+from ganvas.recipe import TrainConfig, SampleConfig, builtin_recipes, params_of
+from ganvas.registry import KINDS
+
+from . import options
+
+
+def _param_line(p) -> str:  # type: ignore[no-untyped-def]
+    default = "required" if p.required else f"= {p.default!r}"
+    return f"      {p.name:<16} {p.describe()} {default}" + (f"  -- {p.help}" if p.help else "")
+
+
+@click.command("list", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("kind", required=False, metavar="[KIND]")
+@options.json_flag
+@click.pass_obj
+def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
+    """List components and their parameters. KIND: architectures, losses, augmentations,
+    stylizers, datasets, or recipe (the [train] and [sample] keys)."""
+    kinds = list(KINDS)
+    if kind is not None and kind not in (*kinds, "recipe"):
+        singular = {k[:-1] if k != "losses" else "loss": k for k in kinds}
+        if kind in singular:
+            kind = singular[kind]
+        else:
+            raise UnknownNameError("kind", kind, [*kinds, "recipe"])
+    if kind == "recipe":
+        sections = {"train": params_of(TrainConfig), "sample": params_of(SampleConfig)}
+        if as_json:
+            click.echo(json.dumps({s: [p.to_dict() for p in ps] for s, ps in sections.items()}, indent=2))
+            return
+        for section, params in sections.items():
+            click.echo(f"[{section}]")
+            for p in params:
+                click.echo(_param_line(p))
+        return
+    chosen = [kind] if kind else kinds
+    if as_json:
+        data = [c.to_dict() for k in chosen for c in host.registry.components(k)]
+        click.echo(json.dumps(data if kind else {k: [d for d in data if d["kind"] == k] for k in chosen}, indent=2))
+        return
+    for k in chosen:
+        components = list(host.registry.components(k))
+        click.echo(f"{k} ({len(components)})")
+        if not components:
+            click.echo("    (none installed)")
+        for c in components:
+            alias = f" (alias: {', '.join(c.aliases)})" if c.aliases else ""
+            click.echo(f"  {c.name}{alias}  [{c.plugin}]")
+            if c.help:
+                click.echo(f"      {c.help}")
+            for p in c.params:
+                click.echo(_param_line(p))
+        click.echo()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@options.json_flag
+@click.pass_obj
+def plugins(host: PluginHost, as_json: bool) -> None:
+    """Installed plugins: name, version, hooks, what each registered, and load errors."""
+    infos = []
+    for info in host.plugins():
+        components = [f"{c.kind}:{c.name}" for c in host.registry.components() if c.plugin == info.name]
+        infos.append({"name": info.name, "version": info.version, "builtin": info.builtin,
+                      "hooks": info.hooks, "components": components, "error": None})
+    for failure in host.failures:
+        infos.append({"name": failure.name, "version": failure.version, "builtin": False,
+                      "hooks": [], "components": [], "error": failure.error})
+    if as_json:
+        click.echo(json.dumps(infos, indent=2))
+        return
+    for info in infos:
+        origin = "built-in" if info["builtin"] else info["version"]
+        click.echo(f"{info['name']}  ({origin})")
+        if info["error"]:
+            click.echo(f"    FAILED: {info['error']}")
+            continue
+        click.echo(f"    hooks: {', '.join(info['hooks']) or '-'}")
+        if info["components"]:
+            click.echo(f"    components: {', '.join(info['components'])}")
+    if not any(not i["builtin"] for i in infos):
+        click.echo("\nno third-party plugins installed (they register under the 'ganvas' entry-point group)")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@options.json_flag
+def recipes(as_json: bool) -> None:
+    """Built-in recipes, runnable by name: ganvas run NAME."""
+    found = builtin_recipes()
+    if as_json:
+        click.echo(json.dumps([{"name": n, "description": d} for n, d in found.items()], indent=2))
+        return
+    width = max((len(n) for n in found), default=0)
+    for name, description in found.items():
+        click.echo(f"  {name:<{width}}  {description}")
+    click.echo("\nrun one with: ganvas run NAME   (print it: ganvas run NAME --dry-run)")
+
+
+COMMANDS = (list_components, plugins, recipes)

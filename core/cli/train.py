@@ -1,0 +1,164 @@
+"""``ganvas run`` (train, sample, stylize) and ``ganvas train`` (train, or ``--resume`` a run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from ganvas.errors import UserInputError
+from ganvas.manager import PluginHost
+from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
+from ganvas.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
+
+from . import options
+
+#: Recipe keys ``--resume`` may change: they do not alter what the finished steps computed.
+RESUMABLE_KEYS = ("train.steps", "train.sample_every", "train.checkpoint_every", "train.keep_checkpoints",
+                  "train.log_every", "train.device", "sample.")
+
+
+def _start(host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_run: bool,
+           runs_dir: str | None) -> tuple[Recipe, Path] | None:
+    recipe = load_recipe(recipe_ref, host.registry, overrides)
+    if dry_run:
+        click.echo(recipe.to_toml(), nl=False)
+        return None
+    run_dir = create_run_dir(runs_root(runs_dir), recipe.name)
+    _write_recipe(run_dir, recipe)
+    return recipe, run_dir
+
+
+def _write_recipe(run_dir: Path, recipe: Recipe) -> None:
+    tmp = run_dir / f".{RECIPE_FILE}.tmp"
+    tmp.write_text(recipe.to_toml())
+    os.replace(tmp, run_dir / RECIPE_FILE)
+
+
+def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device: str | None,
+           resume: bool = False) -> Path:
+    from ganvas.trainer import Trainer  # imports torch: only when training
+
+    if not quiet:
+        click.echo(f"run folder: {run_dir}", err=True)
+    if resume:
+        trainer = Trainer.resume(run_dir, host, recipe, quiet=quiet, device=device)
+        if not quiet:
+            click.echo(f"resuming at step {trainer.step} of {recipe.train.steps}", err=True)
+    else:
+        trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
+    if not quiet:
+        data = trainer.data
+        click.echo(
+            f"training {recipe.model.name} with {recipe.loss.name} on {data.name} "
+            f"({len(data)} items of {'x'.join(map(str, data.shape))}) on {trainer.device}",
+            err=True,
+        )
+    return trainer.run()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("recipe", default=DEFAULT_RECIPE, metavar="[RECIPE]")
+@options.overrides
+@click.option("--dry-run", is_flag=True, help="Print the resolved recipe and exit.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Also copy the final image here (never overwrites an existing file).")
+@options.device
+@options.quiet
+@options.runs_dir
+@click.pass_obj
+def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool, output: str | None,
+        device: str | None, quiet: bool, runs_dir: str | None) -> None:
+    """Train RECIPE, then sample and stylize the final image; prints its path.
+
+    RECIPE is a TOML file or a built-in recipe name (see `ganvas recipes`); without it the
+    default recipe runs. Everything lands in a new run folder, runs/NNNNN-<name>/.
+    """
+    started = _start(host, recipe, overrides, dry_run, runs_dir)
+    if started is None:
+        return
+    resolved, run_dir = started
+    if output is not None and Path(output).exists():
+        raise UserInputError(f"--output '{output}' already exists; choose another name")
+    _train(host, resolved, run_dir, quiet, device)
+
+    from ganvas.device import resolve_device
+    from ganvas.sampler import load_run, write_images
+    from ganvas.seeds import parse_seeds
+
+    loaded = load_run(run_dir, host, resolve_device(device or resolved.train.device))
+    target = run_dir / ("final.png" if resolved.sample.grid else "images")
+    paths = write_images(loaded, parse_seeds(resolved.sample.seeds), host, target,
+                         grid=resolved.sample.grid, columns=resolved.sample.columns, scale=resolved.sample.scale)
+    if output is not None and resolved.sample.grid:
+        shutil.copyfile(paths[0], output)
+        paths.append(Path(output))
+    for path in paths[:1] if resolved.sample.grid else paths[:3]:
+        click.echo(f"image: {path}")
+    if not resolved.sample.grid:
+        click.echo(f"({len(paths)} images in {target})")
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("recipe", required=False, metavar="[RECIPE]")
+@click.option("--resume", "resume", metavar="RUN", default=None,
+              help="Continue RUN (folder, number or name) from its newest checkpoint.")
+@options.overrides
+@click.option("--dry-run", is_flag=True, help="Print the resolved recipe and exit.")
+@options.device
+@options.quiet
+@options.runs_dir
+@click.pass_obj
+def train(host: PluginHost, recipe: str | None, resume: str | None, overrides: tuple[str, ...], dry_run: bool,
+          device: str | None, quiet: bool, runs_dir: str | None) -> None:
+    """Train RECIPE into a new run folder, or continue one with --resume RUN.
+
+    \b
+    Examples:
+      ganvas train circles --set train.steps=500
+      ganvas train --resume runs/00003-circles --set train.steps=4000
+    Ctrl-C saves a checkpoint; --resume continues exactly where it stopped.
+    """
+    if resume is not None:
+        if recipe is not None:
+            raise click.UsageError("give either RECIPE or --resume RUN, not both")
+        run_dir = find_run(resume, runs_root(runs_dir))
+        resolved = _resume_recipe(host, run_dir, overrides)
+        if dry_run:
+            click.echo(resolved.to_toml(), nl=False)
+            return
+        if overrides:
+            _write_recipe(run_dir, resolved)
+        checkpoint = _train(host, resolved, run_dir, quiet, device, resume=True)
+    else:
+        started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir)
+        if started is None:
+            return
+        resolved, run_dir = started
+        checkpoint = _train(host, resolved, run_dir, quiet, device)
+    click.echo(f"run: {run_dir}")
+    click.echo(f"checkpoint: {checkpoint}")
+    samples = sorted((run_dir / "samples").glob("step-*.png"))
+    if samples:
+        click.echo(f"samples: {samples[-1]}")
+
+
+def _resume_recipe(host: PluginHost, run_dir: Path, overrides: tuple[str, ...]) -> Recipe:
+    path = run_dir / RECIPE_FILE
+    if not path.is_file():
+        raise UserInputError(f"'{run_dir}' is not a ganvas run folder (it has no {RECIPE_FILE})")
+    for item in overrides:
+        key = item.partition("=")[0].strip()
+        if not any(key == k or (k.endswith(".") and key.startswith(k)) for k in RESUMABLE_KEYS):
+            raise UserInputError(
+                f"--set {key}: a resumed run keeps its recipe; only these may change: "
+                + ", ".join(k + "*" if k.endswith(".") else k for k in RESUMABLE_KEYS)
+            )
+    raw = tomllib.loads(path.read_text())
+    apply_overrides(raw, overrides)
+    return parse_recipe(raw, host.registry, source=str(path))
+
+
+COMMANDS = (run, train)

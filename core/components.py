@@ -1,0 +1,135 @@
+"""Base classes for the components plugins provide: datasets, networks and losses.
+
+A loss owns its training phases (see stylegan2-ada's ``loss.py``): the trainer only schedules
+``d_phase`` ``n_critic`` times, then ``g_phase``, and backpropagates what they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Augment", "identity"]
+
+Augment = Callable[[Tensor], Tensor]
+
+
+def identity(x: Tensor) -> Tensor:
+    """The augmentation that changes nothing."""
+    return x
+
+
+class Dataset:
+    """Training data held in memory.
+
+    Images are stored as uint8 ``(N, C, H, W)`` and served as float in [-1, 1]; points
+    (``kind = "points"``) are stored and served as float ``(N, D)`` coordinates.
+    """
+
+    def __init__(self, data: Tensor, kind: Literal["images", "points"] = "images", name: str = "") -> None:
+        if kind == "images" and (data.dtype != torch.uint8 or data.ndim != 4):
+            raise ValueError(f"image datasets hold uint8 (N, C, H, W) tensors, got {data.dtype} {tuple(data.shape)}")
+        if kind == "points" and data.ndim != 2:
+            raise ValueError(f"point datasets hold (N, D) tensors, got {tuple(data.shape)}")
+        if len(data) == 0:
+            raise ValueError("a dataset needs at least one item")
+        self.data = data if kind == "images" else data.float()
+        self.kind = kind
+        self.name = name
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of one item: ``(C, H, W)`` or ``(D,)``."""
+        return tuple(self.data.shape[1:])
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def to(self, device: torch.device) -> Dataset:
+        """Move the whole dataset (it is small) to ``device`` so batches need no copies."""
+        self.data = self.data.to(device)
+        return self
+
+    def batch(self, indices: Tensor) -> Tensor:
+        """Items at ``indices`` in model space: [-1, 1] floats for images, raw points otherwise."""
+        items = self.data[indices.to(self.data.device)]
+        if self.kind == "images":
+            return items.float().div_(127.5).sub_(1.0)
+        return items
+
+    def __repr__(self) -> str:
+        return f"Dataset({self.name or 'unnamed'}, kind={self.kind}, n={len(self)}, shape={self.shape})"
+
+
+@dataclass
+class Networks:
+    """What an architecture factory returns: a generator, a discriminator and the latent size."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    z_dim: int
+
+
+@dataclass
+class PhaseResult:
+    """A phase's loss to backpropagate and its stats (detached tensors, named ``Loss/D/...``)."""
+
+    loss: Tensor
+    stats: dict[str, Tensor] = field(default_factory=dict)
+
+
+class Loss:
+    """A GAN objective that owns its phases.
+
+    Subclasses implement ``d_phase`` and ``g_phase`` (and may add regularisation to them);
+    the trainer zeroes gradients, calls a phase, backpropagates ``result.loss`` and steps.
+    """
+
+    #: Suggested number of D phases per G phase when a recipe does not set ``train.n_critic``.
+    n_critic: int = 1
+
+    def d_phase(self, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor, augment: Augment) -> PhaseResult:
+        raise NotImplementedError
+
+    def g_phase(self, G: nn.Module, D: nn.Module, z: Tensor, augment: Augment) -> PhaseResult:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class LogitLoss(Loss):
+    """A loss defined by two functions of discriminator logits; the phases are shared.
+
+    Subclasses implement ``d_loss(real_logits, fake_logits)`` and ``g_loss(fake_logits)``.
+    """
+
+    def d_loss(self, real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def g_loss(self, fake_logits: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def d_phase(self, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor, augment: Augment) -> PhaseResult:
+        with torch.no_grad():
+            fake = G(z)
+        real_logits = D(augment(real))
+        fake_logits = D(augment(fake))
+        loss = self.d_loss(real_logits, fake_logits)
+        return PhaseResult(
+            loss,
+            {
+                "Loss/D": loss.detach(),
+                "D/real": real_logits.detach().mean(),
+                "D/fake": fake_logits.detach().mean(),
+            },
+        )
+
+    def g_phase(self, G: nn.Module, D: nn.Module, z: Tensor, augment: Augment) -> PhaseResult:
+        fake_logits = D(augment(G(z)))
+        loss = self.g_loss(fake_logits)
+        return PhaseResult(loss, {"Loss/G": loss.detach()})

@@ -1,0 +1,47 @@
+"""Seed lists (``0-35``, ``1,5,9``, ``0-7,100``) and the latent vectors they stand for."""
+
+from __future__ import annotations
+
+import torch
+
+from .errors import UserInputError
+
+__all__ = ["parse_seeds", "latents_for_seeds", "MAX_SEEDS"]
+
+MAX_SEEDS = 10_000
+
+
+def parse_seeds(text: str | int | list[int]) -> list[int]:
+    """``"0-3,9"`` -> ``[0, 1, 2, 3, 9]``; order kept, repeats allowed; at most MAX_SEEDS seeds."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
+    if isinstance(text, list):
+        text = ",".join(str(t) for t in text)
+    if not isinstance(text, str) or not text.strip():
+        raise UserInputError(f"expected seeds like '0-35' or '1,5,9', got {text!r}")
+    seeds: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        low, dash, high = part.partition("-")
+        try:
+            if dash:
+                start, stop = int(low), int(high)
+                if stop < start:
+                    raise UserInputError(f"seed range '{part}' runs backwards; write it as '{stop}-{start}'")
+                seeds.extend(range(start, stop + 1))
+            else:
+                seeds.append(int(part))
+        except ValueError:
+            raise UserInputError(
+                f"'{part}' in seeds '{text}' is not a seed; expected non-negative integers like '0-35' or '1,5,9'"
+            ) from None
+        if len(seeds) > MAX_SEEDS:
+            raise UserInputError(f"seeds '{text}' name more than {MAX_SEEDS} images")
+    return seeds
+
+
+def latents_for_seeds(seeds: list[int], z_dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
+    """One standard-normal latent per seed, ``(len(seeds), z_dim)``; seed k gives the same vector
+    on every device and in every batch, so ``--seeds 7`` re-creates image 7 of a grid."""
+    rows = [torch.randn(z_dim, generator=torch.Generator().manual_seed(seed)) for seed in seeds]
+    return torch.stack(rows).to(device)

@@ -1,0 +1,390 @@
+"""The training loop: alternate D and G phases, keep an EMA generator, log, sample, checkpoint.
+
+Read :meth:`Trainer.train_step` top to bottom: the loss owns the maths of each phase; the loop
+only schedules them (``n_critic`` D phases, then one G phase) and steps the optimizers.
+Everything that decides the next step (weights, optimizers, EMA, data order, RNG states) is in
+the checkpoint, so an interrupted and resumed run ends with the same weights as one that ran
+straight through.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from . import __version__
+from .checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
+from .components import Augment, Dataset, Loss, Networks, identity
+from .device import resolve_device
+from .errors import GanvasError, UserInputError
+from .imageio import make_grid, render_points, save_png, to_uint8
+from .manager import PluginHost
+from .progress import Progress, format_duration
+from .recipe import Recipe
+from .runs import STATS_FILE
+from .seeds import latents_for_seeds, parse_seeds
+
+__all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_dataset", "build_networks"]
+
+
+class TrainingDiverged(GanvasError):
+    """A loss became NaN or infinite; nothing after the last good checkpoint was written."""
+
+
+class TrainingInterrupted(GanvasError):
+    """Ctrl-C: a checkpoint was saved and the run can be resumed."""
+
+    exit_code = 130
+
+
+def build_dataset(recipe: Recipe, host: PluginHost) -> Dataset:
+    component = host.get("datasets", recipe.data.name)
+    dataset = component.build(recipe.data.argument, **recipe.data.params)
+    if not isinstance(dataset, Dataset):
+        raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(dataset).__name__}, not a ganvas Dataset")
+    return dataset
+
+
+def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]) -> Networks:
+    component = host.get("architectures", recipe.model.name)
+    nets = component.build(tuple(data_shape), **recipe.model.params)
+    if not isinstance(nets, Networks):
+        raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks")
+    return nets
+
+
+class EpochSampler:
+    """Random batches of indices, each item once per epoch; its state is plain data."""
+
+    def __init__(self, size: int, seed: int) -> None:
+        self.size = size
+        self.generator = torch.Generator().manual_seed(seed)
+        self.order = torch.randperm(size, generator=self.generator)
+        self.position = 0
+
+    def next(self, batch: int) -> Tensor:
+        parts, need = [], batch
+        while need:
+            if self.position == self.size:
+                self.order = torch.randperm(self.size, generator=self.generator)
+                self.position = 0
+            take = min(need, self.size - self.position)
+            parts.append(self.order[self.position : self.position + take])
+            self.position += take
+            need -= take
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"rng": self.generator.get_state(), "order": self.order, "position": self.position}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.set_state(state["rng"])
+        self.order = state["order"]
+        self.position = int(state["position"])
+
+
+class Trainer:
+    """Trains one recipe in one run folder. Build it, then call :meth:`run`."""
+
+    def __init__(self, recipe: Recipe, run_dir: Path, host: PluginHost, *, quiet: bool = False,
+                 device: str | None = None) -> None:
+        self.recipe, self.run_dir, self.host, self.quiet = recipe, Path(run_dir), host, quiet
+        cfg = recipe.train
+        self.device = resolve_device(device or cfg.device)
+        torch.manual_seed(cfg.seed)
+        self.data = build_dataset(recipe, host)
+        if self.data.data.numel() * self.data.data.element_size() < 1 << 30:
+            self.data.to(self.device)  # small datasets live on the device: no per-batch copies
+        nets = build_networks(recipe, host, self.data.shape)
+        self.z_dim = nets.z_dim
+        self.G = nets.generator.to(self.device)
+        self.D = nets.discriminator.to(self.device)
+        # ema = 0 turns the EMA off: samples come from G itself
+        self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False) if cfg.ema > 0 else self.G
+        loss_component = host.get("losses", recipe.loss.name)
+        self.loss: Loss = loss_component.build(**recipe.loss.params)
+        self.n_critic = cfg.n_critic or self.loss.n_critic
+        self.augment: Augment = identity
+        betas = tuple(cfg.betas)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)  # type: ignore[arg-type]
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)  # type: ignore[arg-type]
+        self.sampler = EpochSampler(len(self.data), cfg.seed)
+        self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
+        self.step = 0
+        self.seeds = parse_seeds(recipe.sample.seeds)
+        self.fixed_z = latents_for_seeds(self.seeds, self.z_dim, self.device)
+        self._stop_requested = False
+        self._stats_sum: dict[str, Tensor] = {}
+        self._stats_count = 0
+
+    # -- one step ---------------------------------------------------------------------------
+
+    def train_step(self) -> dict[str, Tensor]:
+        """``n_critic`` discriminator phases, one generator phase, one EMA update."""
+        batch, stats = self.recipe.train.batch, {}
+        self.D.requires_grad_(True)
+        for _ in range(self.n_critic):
+            real = self.data.batch(self.sampler.next(batch))
+            z = torch.randn(batch, self.z_dim, device=self.device, generator=self.noise)
+            self.opt_d.zero_grad(set_to_none=True)
+            result = self.loss.d_phase(self.G, self.D, real, z, self.augment)
+            result.loss.backward()
+            self.opt_d.step()
+            stats.update(result.stats)
+        self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
+        z = torch.randn(batch, self.z_dim, device=self.device, generator=self.noise)
+        self.opt_g.zero_grad(set_to_none=True)
+        result = self.loss.g_phase(self.G, self.D, z, self.augment)
+        result.loss.backward()
+        self.opt_g.step()
+        stats.update(result.stats)
+        self._update_ema()
+        self.step += 1
+        return stats
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        beta = self.recipe.train.ema
+        if beta <= 0:
+            return
+        beta = min(beta, (1 + self.step) / (10 + self.step))  # warm-up: early weights fade fast
+        ema_params = list(self.G_ema.parameters())
+        torch._foreach_lerp_(ema_params, list(self.G.parameters()), 1.0 - beta)
+        for ema_buf, buf in zip(self.G_ema.buffers(), self.G.buffers()):
+            ema_buf.copy_(buf)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> Path:
+        """Train to ``train.steps``; returns the last checkpoint. Ctrl-C saves one and raises."""
+        cfg = self.recipe.train
+        hook = self.host.pm.hook
+        step_hook = self.step_hook()
+        progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
+        hook.on_train_start(trainer=self)
+        start_step, started = self.step, time.perf_counter()
+        interval_start, interval_steps = started, 0
+        last_ckpt: Path | None = None
+        reason = "finished"
+        try:
+            with self._catch_ctrl_c(), (self.run_dir / STATS_FILE).open("a") as stats_file:
+                while self.step < cfg.steps:
+                    self.advance(step_hook)
+                    interval_steps += 1
+                    done = self.step == cfg.steps
+                    if self.step % cfg.log_every == 0 or done or self._stop_requested:
+                        now = time.perf_counter()
+                        line = self._flush_stats(now - started, interval_steps * cfg.batch / max(now - interval_start, 1e-9))
+                        interval_start, interval_steps = now, 0
+                        stats_file.write(json.dumps(line) + "\n")
+                        stats_file.flush()
+                        progress.update(self.step, _progress_fields(line))
+                    if self._stop_requested:
+                        reason = "interrupted"
+                        break
+                    if cfg.sample_every and (self.step % cfg.sample_every == 0 or done):
+                        self._check_finite()
+                        self.write_samples()
+                    if done or (cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0):
+                        last_ckpt = self.save()
+            if reason == "interrupted":
+                self._check_finite()
+                last_ckpt = self.save()
+                progress.close()
+                raise TrainingInterrupted(
+                    f"interrupted at step {self.step}/{cfg.steps}; checkpoint saved to {last_ckpt}; "
+                    f"continue with: ganvas train --resume {self.run_dir}"
+                )
+        except TrainingDiverged:
+            reason = "diverged"
+            raise
+        finally:
+            progress.close()
+            hook.on_train_end(trainer=self, step=self.step, reason=reason)
+        elapsed = time.perf_counter() - started
+        progress.write(
+            f"trained {self.step - start_step} steps in {format_duration(elapsed)} "
+            f"({(self.step - start_step) * cfg.batch / max(elapsed, 1e-9):.0f} img/s)"
+        )
+        if last_ckpt is None:  # resumed a run that was already complete
+            last_ckpt = list_checkpoints(self.run_dir / "checkpoints")[-1][1]
+        return last_ckpt
+
+    def step_hook(self) -> Any:
+        """``on_step_end`` when a plugin implements it, else None: an empty hook costs nothing."""
+        return self.host.pm.hook.on_step_end if self.host.has_impls("on_step_end") else None
+
+    def advance(self, step_hook: Any = None) -> None:
+        """One training step plus what the loop does after every step: stats and ``on_step_end``."""
+        stats = self.train_step()
+        self._accumulate(stats)
+        if step_hook is not None:
+            step_hook(trainer=self, step=self.step, stats=stats)
+
+    @contextmanager
+    def _catch_ctrl_c(self) -> Iterator[None]:
+        """The first Ctrl-C finishes the current step and checkpoints; a second one aborts."""
+        try:
+            previous = signal.getsignal(signal.SIGINT)
+        except ValueError:  # not the main thread: no signal handling
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            if self._stop_requested:
+                raise KeyboardInterrupt
+            self._stop_requested = True
+
+        try:
+            signal.signal(signal.SIGINT, handler)
+        except ValueError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def request_stop(self) -> None:
+        """Stop after the current step, checkpoint and raise TrainingInterrupted (as Ctrl-C does)."""
+        self._stop_requested = True
+
+    # -- stats -------------------------------------------------------------------------------
+
+    def _accumulate(self, stats: dict[str, Tensor]) -> None:
+        for key, value in stats.items():
+            previous = self._stats_sum.get(key)
+            self._stats_sum[key] = value.detach().float() if previous is None else previous + value.detach()
+        self._stats_count += 1
+
+    def _flush_stats(self, elapsed: float, images_per_s: float) -> dict[str, Any]:
+        line: dict[str, Any] = {"step": self.step, "time_s": round(elapsed, 3), "images_per_s": round(images_per_s, 1)}
+        if self._stats_sum:
+            means = torch.stack(list(self._stats_sum.values())).cpu() / max(self._stats_count, 1)
+            for key, value in zip(self._stats_sum, means.tolist()):
+                line[key] = value
+            bad = [k for k, v in zip(self._stats_sum, means.tolist()) if not math.isfinite(v)]
+            if bad:
+                raise TrainingDiverged(self._diverged_message(", ".join(bad)))
+        self._stats_sum, self._stats_count = {}, 0
+        return line
+
+    def _check_finite(self) -> None:
+        """Refuse to write samples or checkpoints from weights that are no longer finite."""
+        flat = torch.cat([p.detach().flatten() for p in self.G.parameters()] +
+                         [p.detach().flatten() for p in self.D.parameters()])
+        if not bool(torch.isfinite(flat).all()):
+            raise TrainingDiverged(self._diverged_message("network weights"))
+
+    def _diverged_message(self, what: str) -> str:
+        ckpts = list_checkpoints(self.run_dir / "checkpoints")
+        where = f"the last good checkpoint is {ckpts[-1][1]}" if ckpts else "no checkpoint was written"
+        return (
+            f"training diverged: {what} became NaN/inf by step {self.step}; nothing after it was saved "
+            f"({where}). Try lower learning rates (train.lr_g / train.lr_d) or another loss"
+        )
+
+    # -- outputs -------------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def write_samples(self) -> Path:
+        """A grid of the EMA generator's images for the recipe's seeds, in ``samples/``."""
+        images = generate(self.G_ema, self.fixed_z)
+        path = self.run_dir / "samples" / f"step-{self.step:07d}.png"
+        picture = render(images, self.data, self.recipe.sample.columns)
+        from .sampler import image_metadata
+
+        meta = image_metadata(self.recipe, self.seeds, self.step, self.host)
+        save_png(picture, path, meta, scale=self.recipe.sample.scale)
+        self.host.pm.hook.on_sample(trainer=self, step=self.step, images=images, path=path)
+        return path
+
+    # -- checkpoints ---------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "recipe": self.recipe.to_toml(),
+            "ganvas_version": __version__,
+            "data_shape": list(self.data.shape),
+            "data_kind": self.data.kind,
+            "z_dim": self.z_dim,
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "G_ema": self.G_ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "rng": {
+                "noise": self.noise.get_state(),
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else [],
+            },
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.G_ema.load_state_dict(state["G_ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.sampler.load_state_dict(state["sampler"])
+        self.noise.set_state(state["rng"]["noise"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if self.device.type == "cuda" and state["rng"]["cuda"]:
+            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+        self.step = int(state["step"])
+
+    def save(self) -> Path:
+        folder = self.run_dir / "checkpoints"
+        path = save_checkpoint(self.state_dict(), checkpoint_path(folder, self.step))
+        prune_checkpoints(folder, self.recipe.train.keep_checkpoints)
+        self.host.pm.hook.on_checkpoint(trainer=self, step=self.step, path=path)
+        return path
+
+    @classmethod
+    def resume(cls, run_dir: Path, host: PluginHost, recipe: Recipe, *, quiet: bool = False,
+               device: str | None = None) -> Trainer:
+        """Rebuild a trainer from ``run_dir``'s newest checkpoint."""
+        ckpts = list_checkpoints(run_dir / "checkpoints")
+        if not ckpts:
+            raise UserInputError(f"run '{run_dir}' has no checkpoint to resume from (checkpoints/ is empty)")
+        trainer = cls(recipe, run_dir, host, quiet=quiet, device=device)
+        trainer.load_state_dict(load_checkpoint(ckpts[-1][1]))
+        return trainer
+
+
+def _progress_fields(line: dict[str, Any]) -> dict[str, str]:
+    fields = {k.split("/", 1)[1] if k.startswith("Loss/") else k: f"{v:.3f}" for k, v in line.items() if k.startswith("Loss/")}
+    fields["img/s"] = f"{line['images_per_s']:.0f}"
+    return fields
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: Tensor, batch: int = 256) -> Tensor:
+    """``G(z)`` in eval mode, in chunks, so each seed's image is independent of the others."""
+    was_training = G.training
+    G.eval()
+    try:
+        return torch.cat([G(chunk) for chunk in z.split(batch)])
+    finally:
+        G.train(was_training)
+
+
+def render(items: Tensor, data: Dataset | None, columns: int = 0, kind: str | None = None) -> Tensor:
+    """Generated items as one uint8 picture: an image grid, or a scatter plot for points."""
+    kind = kind or (data.kind if data is not None else "images")
+    if kind == "points":
+        reference = data.data[:5000] if data is not None else None
+        return render_points(items, reference)
+    return make_grid(to_uint8(items), columns)

@@ -1,0 +1,9 @@
+"""ganvas's built-in components, each a plugin registered through the same hooks as third-party ones."""
+
+#: Modules loaded as plugins by every plugin manager, in this order.
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "ganvas.plugins.models",
+    "ganvas.plugins.losses",
+    "ganvas.plugins.datasets",
+    "ganvas.plugins.bench_commands",
+)

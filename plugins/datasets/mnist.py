@@ -1,0 +1,66 @@
+"""``mnist:PATH``: the IDX image files of MNIST (or Fashion-MNIST), gzipped or not."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ganvas.components import Dataset
+from ganvas.errors import UserInputError
+
+_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Parse an IDX file (LeCun's format: zero bytes, a type code, the rank, big-endian sizes)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as exc:
+        raise UserInputError(f"{path}: cannot read IDX file: {exc}") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _DTYPES:
+        raise UserInputError(f"{path}: not an IDX file (bad magic number)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if ndim == 0 or len(raw) < header:
+        raise UserInputError(f"{path}: truncated IDX header")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_DTYPES[raw[2]])
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(raw) - header < expected:
+        raise UserInputError(f"{path}: truncated IDX data: header promises {shape}, file is too short")
+    return np.frombuffer(raw, dtype=dtype, count=int(np.prod(shape)), offset=header).reshape(shape)
+
+
+def find_images_file(root: Path) -> Path:
+    """``root`` itself, or the training-images IDX file inside a folder."""
+    if root.is_file():
+        return root
+    if root.is_dir():
+        for pattern in ("train-images*idx3*", "*images*idx3*", "*idx3*"):
+            found = sorted(root.glob(pattern))
+            if found:
+                return found[0]
+        raise UserInputError(f"no IDX images file (e.g. train-images-idx3-ubyte.gz) in '{root}'")
+    raise UserInputError(f"mnist path '{root}' does not exist")
+
+
+def load(argument: str, *, size: int, limit: int) -> Dataset:
+    if not argument:
+        raise UserInputError("dataset 'mnist' needs a path: source = \"mnist:PATH\" (a folder or an IDX file)")
+    path = find_images_file(Path(argument).expanduser())
+    array = read_idx(path)
+    if array.ndim != 3:
+        raise UserInputError(f"{path}: expected an IDX file of images (rank 3), got rank {array.ndim}")
+    if limit:
+        array = array[:limit]
+    images = torch.from_numpy(np.array(array, dtype=np.uint8))[:, None]  # a writable copy
+    if images.shape[-1] != size or images.shape[-2] != size:
+        images = F.interpolate(images.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+        images = images.round().clamp(0, 255).to(torch.uint8)
+    return Dataset(images, "images", name=f"mnist:{path.name}")

@@ -1,0 +1,67 @@
+"""Shared fixtures: an isolated plugin host (no installed entry points) and tiny recipes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["GANVAS_LOAD_PLUGINS"] = ""  # never load the machine's installed third-party plugins
+
+from click.testing import CliRunner  # noqa: E402
+
+from ganvas.cli import make_cli  # noqa: E402
+from ganvas.manager import PluginHost, reset_host  # noqa: E402
+from ganvas.recipe import Recipe, parse_recipe  # noqa: E402
+from ganvas.testing import tiny_recipe as tiny_raw  # noqa: E402
+
+
+@pytest.fixture
+def host() -> PluginHost:
+    return PluginHost(entry_points=False)
+
+
+@pytest.fixture
+def tiny_recipe(host: PluginHost) -> Recipe:
+    return parse_recipe(tiny_raw(), host.registry, source="tiny")
+
+
+@pytest.fixture
+def tiny_recipe_file(tmp_path: Path) -> Path:
+    import tomli_w
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(tomli_w.dumps(tiny_raw()))
+    return path
+
+
+class Cli:
+    """Runs ``ganvas`` through click's CliRunner against an isolated host."""
+
+    def __init__(self, host: PluginHost, runs_dir: Path) -> None:
+        self.host, self.runs_dir = host, runs_dir
+
+    def __call__(self, *args: str, code: int = 0) -> Any:
+        runner = CliRunner()
+        env = {"GANVAS_RUNS_DIR": str(self.runs_dir)}
+        result = runner.invoke(make_cli(self.host), list(args), env=env, catch_exceptions=True)
+        if result.exit_code != code:
+            raise AssertionError(
+                f"ganvas {' '.join(args)} exited {result.exit_code}, expected {code}\n"
+                f"output:\n{result.output}\nexception: {result.exception!r}"
+            )
+        return result
+
+
+@pytest.fixture
+def cli(host: PluginHost, tmp_path: Path) -> Cli:
+    return Cli(host, tmp_path / "runs")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_host() -> Any:
+    reset_host(None)
+    yield
+    reset_host(None)

@@ -1,0 +1,91 @@
+import pytest
+
+from ganvas import Param, hookimpl
+from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
+from ganvas.manager import PluginHost
+from ganvas.registry import Component, Registry
+
+
+def _component(name="oil", plugin="p1", **kw):
+    return Component("stylizers", name, kw.pop("factory", lambda **k: k),
+                     kw.pop("params", (Param("radius", int, 4, "radius", min=1),)), "help", plugin, **kw)
+
+
+def test_get_unknown_lists_valid_names_and_closest():
+    reg = Registry()
+    reg.add(_component("oil"))
+    reg.add(_component("ink"))
+    with pytest.raises(UnknownNameError) as info:
+        reg.get("stylizers", "oli")
+    assert "valid: ink, oil" in str(info.value) and "did you mean 'oil'" in str(info.value)
+    assert info.value.suggestion == "oil"
+
+
+def test_duplicate_name_names_both_plugins():
+    reg = Registry()
+    reg.add(_component("oil", "first-plugin"))
+    with pytest.raises(DuplicateNameError, match="'first-plugin' and by plugin 'second-plugin'"):
+        reg.add(_component("oil", "second-plugin"))
+    with pytest.raises(DuplicateNameError):  # an alias collides too
+        reg.add(_component("paint", "third", aliases=("oil",)))
+
+
+def test_aliases_resolve_to_the_component():
+    reg = Registry()
+    reg.add(_component("oil", aliases=("kuwahara",)))
+    assert reg.get("stylizers", "kuwahara").name == "oil"
+
+
+def test_build_validates_params():
+    reg = Registry()
+    reg.add(_component("oil"))
+    comp = reg.get("stylizers", "oil")
+    assert comp.build(radius=2) == {"radius": 2}
+    assert comp.build() == {"radius": 4}
+    with pytest.raises(ParamError, match="unknown parameter"):
+        comp.build(radis=2)
+    with pytest.raises(ParamError, match=">= 1"):
+        comp.build(radius=0)
+
+
+def test_lazy_factory_is_imported_on_first_use():
+    comp = _component(factory="ganvas.seeds:parse_seeds", params=())
+    assert comp.load()("1-2") == [1, 2]
+
+
+def test_invalid_registrations_are_rejected():
+    reg = Registry()
+    with pytest.raises(ValueError):
+        reg.add(_component("bad:name"))
+    with pytest.raises(TypeError):
+        reg.add(_component(params=("radius",)))
+    with pytest.raises(TypeError):
+        reg.add(_component(factory=42))
+
+
+class _Plugin:
+    @hookimpl
+    def register_stylizers(self, register):
+        register("mine", lambda: None, help="a test stylizer")
+
+
+class _Clash:
+    @hookimpl
+    def register_losses(self, register):
+        register("nonsaturating", lambda: None)
+
+
+def test_host_registers_builtins_and_extra_plugins():
+    host = PluginHost(entry_points=False, extra=[_Plugin()], warn=False)
+    assert host.get("stylizers", "mine").plugin == "_Plugin"
+    assert {"dcgan", "mlp"} <= set(host.registry.names("architectures"))
+    assert {"minimax", "nonsaturating", "lsgan"} <= set(host.registry.names("losses"))
+    assert {"folder", "procedural", "mnist", "toy2d"} <= set(host.registry.names("datasets"))
+
+
+def test_a_plugin_clashing_with_a_builtin_is_skipped_with_a_warning(capsys):
+    host = PluginHost(entry_points=False, extra=[_Clash()])
+    assert host.get("losses", "nonsaturating").plugin == "ganvas.plugins.losses"
+    err = capsys.readouterr().err
+    assert "plugin '_Clash'" in err and "registered twice" in err and "GANVAS_LOAD_PLUGINS" in err
+    assert [f.name for f in host.failures] == ["_Clash"]
