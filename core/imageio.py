@@ -126,15 +126,19 @@ def save_png(
     path: Path,
     metadata: Mapping[str, str] | None = None,
     scale: int = 1,
+    resample: str = "nearest",
 ) -> Path:
     """Write uint8 ``(C, H, W)`` to ``path`` as PNG with text ``metadata``, atomically.
 
-    ``scale`` enlarges with nearest-neighbour so small pixels stay crisp.
+    ``scale`` enlarges the picture; ``resample`` is ``nearest`` (crisp pixels), ``bicubic`` or
+    ``lanczos`` (smooth).
     """
     array = image.detach().cpu().permute(1, 2, 0).numpy()
     pil = Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
     if scale > 1:
-        pil = pil.resize((pil.width * scale, pil.height * scale), Image.Resampling.NEAREST)
+        filters = {"nearest": Image.Resampling.NEAREST, "bicubic": Image.Resampling.BICUBIC,
+                   "lanczos": Image.Resampling.LANCZOS}
+        pil = pil.resize((pil.width * scale, pil.height * scale), filters[resample])
     info = PngImagePlugin.PngInfo()
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)

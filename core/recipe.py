@@ -89,7 +89,9 @@ class SampleConfig:
     seeds: str = _opt("0-35", "latent seeds: '0-35', '1,5,9' or '0-7,100'")
     grid: bool = _opt(True, "one grid image (true) or one file per seed (false)")
     columns: int = _opt(0, "grid columns; 0 picks a near-square grid", min=0)
-    scale: int = _opt(1, "nearest-neighbour enlargement of saved images (crisp pixels)", min=1, max=16)
+    scale: int = _opt(1, "enlargement of saved images", min=1, max=16)
+    resample: str = _opt("nearest", "how to enlarge: nearest keeps crisp pixels, lanczos paints smoothly",
+                         choices=("nearest", "bicubic", "lanczos"))
 
 
 def params_of(config_cls: type) -> tuple[Param, ...]:

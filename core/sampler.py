@@ -90,6 +90,7 @@ def write_images(
     grid: bool = True,
     columns: int = 0,
     scale: int = 1,
+    resample: str = "nearest",
 ) -> list[Path]:
     """Render ``seeds`` and save them: one grid at ``out`` or ``seedNNNN.png`` files in folder ``out``."""
     device = next(run.generator.parameters()).device
@@ -100,9 +101,9 @@ def write_images(
     images01 = apply_stylizers(items.float().add(1).div(2), run.recipe.stylize, host)
     images = to_uint8(images01 * 2 - 1)
     if grid:
-        return [save_png(make_grid(images, columns), out, meta, scale=scale)]
+        return [save_png(make_grid(images, columns), out, meta, scale=scale, resample=resample)]
     paths = []
     for seed, image in zip(seeds, images):
         meta_one = {**meta, "ganvas:seeds": str(seed)}
-        paths.append(save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta_one, scale=scale))
+        paths.append(save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta_one, scale=scale, resample=resample))
     return paths

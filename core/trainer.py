@@ -305,7 +305,7 @@ class Trainer:
         from .sampler import image_metadata
 
         meta = image_metadata(self.recipe, self.seeds, self.step, self.host)
-        save_png(picture, path, meta, scale=self.recipe.sample.scale)
+        save_png(picture, path, meta, scale=self.recipe.sample.scale, resample=self.recipe.sample.resample)
         self.host.pm.hook.on_sample(trainer=self, step=self.step, images=images, path=path)
         return path
 

@@ -18,7 +18,9 @@ from . import options
 @click.option("--seeds", default=None, help="Seeds like 0-35 or 1,5,9 [default: the recipe's sample.seeds].")
 @click.option("--grid/--no-grid", default=None, help="One grid image, or one seedNNNN.png per seed.")
 @click.option("--columns", type=click.IntRange(min=0), default=None, help="Grid columns (0: near-square).")
-@click.option("--scale", type=click.IntRange(1, 16), default=None, help="Nearest-neighbour enlargement.")
+@click.option("--scale", type=click.IntRange(1, 16), default=None, help="Enlargement factor.")
+@click.option("--resample", type=click.Choice(["nearest", "bicubic", "lanczos"]), default=None,
+              help="Enlarge with crisp pixels (nearest) or smoothly.")
 @click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Use this checkpoint file [default: the run's newest].")
 @click.option("-o", "--output", type=click.Path(), default=None,
@@ -28,7 +30,7 @@ from . import options
 @options.runs_dir
 @click.pass_obj
 def sample(host: PluginHost, run_ref: str, seeds: str | None, grid: bool | None, columns: int | None,
-           scale: int | None, checkpoint: str | None, output: str | None, force: bool, device: str | None,
+           scale: int | None, resample: str | None, checkpoint: str | None, output: str | None, force: bool, device: str | None,
            runs_dir: str | None) -> None:
     """Draw images for SEEDS from RUN's EMA generator, through the recipe's stylizer chain.
 
@@ -57,7 +59,8 @@ def sample(host: PluginHost, run_ref: str, seeds: str | None, grid: bool | None,
             raise UserInputError(f"'{output}' is a folder; give a .png file name (or use --no-grid)")
     paths = write_images(loaded, seed_list, host, target, grid=as_grid,
                          columns=cfg.columns if columns is None else columns,
-                         scale=cfg.scale if scale is None else scale)
+                         scale=cfg.scale if scale is None else scale,
+                         resample=cfg.resample if resample is None else resample)
     if as_grid:
         click.echo(f"image: {paths[0]}")
     else:

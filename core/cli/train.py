@@ -91,7 +91,8 @@ def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool
     loaded = load_run(run_dir, host, resolve_device(device or resolved.train.device))
     target = run_dir / ("final.png" if resolved.sample.grid else "images")
     paths = write_images(loaded, parse_seeds(resolved.sample.seeds), host, target,
-                         grid=resolved.sample.grid, columns=resolved.sample.columns, scale=resolved.sample.scale)
+                         grid=resolved.sample.grid, columns=resolved.sample.columns, scale=resolved.sample.scale,
+                         resample=resolved.sample.resample)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)
         paths.append(Path(output))
