@@ -126,6 +126,7 @@ class Recipe:
     train: TrainConfig
     sample: SampleConfig
     stylize: list[ComponentRef]
+    plugins: list[str] = field(default_factory=list)
     source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +135,7 @@ class Recipe:
         return {
             "name": self.name,
             "description": self.description,
+            **({"plugins": list(self.plugins)} if self.plugins else {}),
             "data": {"source": data_source, **self.data.params},
             "model": {"name": self.model.name, **self.model.params},
             "loss": {"name": self.loss.name, **self.loss.params},
@@ -156,7 +158,7 @@ class Recipe:
 # -- reading -------------------------------------------------------------------------------------
 
 _SECTIONS = ("data", "model", "loss", "augment", "train", "sample", "stylize")
-_TOP_LEVEL = ("name", "description", *_SECTIONS)
+_TOP_LEVEL = ("name", "description", "plugins", *_SECTIONS)
 
 
 def builtin_recipes() -> dict[str, str]:
@@ -263,6 +265,10 @@ def parse_recipe(
 
     name = _string(raw, "name", default_name, problems)
     description = _string(raw, "description", "", problems)
+    plugins = raw.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        problems.append(f"plugins: expected a list of requirements like [\"ganvas-neon>=0.2\"], got {plugins!r}")
+        plugins = []
 
     data_table = table("data")
     if "source" not in data_table:
@@ -307,7 +313,8 @@ def parse_recipe(
 
     if problems:
         raise RecipeError(source, problems)
-    return Recipe(name, description, data, model, loss, augment, train, sample, stylize, source)  # type: ignore[arg-type]
+    return Recipe(name, description, data, model, loss, augment, train, sample, stylize,  # type: ignore[arg-type]
+                  list(plugins), source)
 
 
 def _valid(name: str, valid: Iterable[str]) -> str:

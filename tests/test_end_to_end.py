@@ -20,7 +20,7 @@ def _env(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
     recipe = tmp_path / "long.toml"
-    recipe.write_text(tomli_w.dumps(tiny_recipe(train={"steps": 100_000, "checkpoint_every": 0,
+    recipe.write_text(tomli_w.dumps(tiny_recipe(name="long", train={"steps": 100_000, "checkpoint_every": 0,
                                                          "sample_every": 0, "log_every": 1})))
     proc = subprocess.Popen([sys.executable, "-m", "ganvas", "train", str(recipe)], env=_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,0 +1,1 @@
+"""Metrics that judge generated samples (no pretrained networks)."""

@@ -1,0 +1,1 @@
+"""Built-in differentiable augmentations for discriminator inputs."""

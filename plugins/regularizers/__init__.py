@@ -1,0 +1,1 @@
+"""Built-in regularisers composable with any loss."""
