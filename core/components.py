@@ -13,7 +13,7 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
-__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Augment", "identity"]
+__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity"]
 
 Augment = Callable[[Tensor], Tensor]
 
@@ -91,12 +91,18 @@ class Loss:
 
     #: Suggested number of D phases per G phase when a recipe does not set ``train.n_critic``.
     n_critic: int = 1
+    #: Optimizer used when a recipe says ``train.optimizer = "auto"``: ``adam`` or ``rmsprop``.
+    optimizer: str = "adam"
 
     def d_phase(self, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor, augment: Augment) -> PhaseResult:
         raise NotImplementedError
 
-    def g_phase(self, G: nn.Module, D: nn.Module, z: Tensor, augment: Augment) -> PhaseResult:
+    def g_phase(self, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor, augment: Augment) -> PhaseResult:
+        """``real`` is the last D phase's real batch (relativistic losses compare against it)."""
         raise NotImplementedError
+
+    def after_d_step(self, D: nn.Module) -> None:
+        """Called after each discriminator optimizer step (WGAN clips weights here)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -129,7 +135,34 @@ class LogitLoss(Loss):
             },
         )
 
-    def g_phase(self, G: nn.Module, D: nn.Module, z: Tensor, augment: Augment) -> PhaseResult:
+    def g_phase(self, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor, augment: Augment) -> PhaseResult:
         fake_logits = D(augment(G(z)))
         loss = self.g_loss(fake_logits)
         return PhaseResult(loss, {"Loss/G": loss.detach()})
+
+
+class Regularizer:
+    """A training regulariser that composes with any loss (``[[regularize]]`` in a recipe).
+
+    It may change the discriminator's input shape (packing), wrap the discriminator (spectral
+    norm, packing) and add a discriminator regularisation phase (R1) that the trainer runs after
+    the D phase on the steps ``d_reg`` returns a result for.
+    """
+
+    def check(self, batch: int) -> list[str]:
+        """Problems with the recipe's batch size (e.g. packing needs a multiple of m)."""
+        return []
+
+    def discriminator_shape(self, shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The item shape the discriminator must accept, given the data's item shape."""
+        return shape
+
+    def wrap_discriminator(self, D: nn.Module) -> nn.Module:
+        return D
+
+    def d_reg(self, step: int, D: nn.Module, real: Tensor, augment: Augment) -> PhaseResult | None:
+        """A loss to backpropagate into D on this step, or None (the default: no phase)."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -39,6 +39,11 @@ def register_losses(register: RegisterFn) -> None:
 
 
 @hookspec
+def register_regularizers(register: RegisterFn) -> None:
+    """Register regularisers composable with any loss: ``factory(**params) -> Regularizer``."""
+
+
+@hookspec
 def register_augmentations(register: RegisterFn) -> None:
     """Register differentiable augmentations applied to every discriminator input."""
 

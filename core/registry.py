@@ -22,6 +22,7 @@ __all__ = ["KINDS", "Component", "Registry", "RegisterFn"]
 KINDS: dict[str, str] = {
     "architectures": "register_architectures",
     "losses": "register_losses",
+    "regularizers": "register_regularizers",
     "augmentations": "register_augmentations",
     "stylizers": "register_stylizers",
     "datasets": "register_datasets",
@@ -30,6 +31,7 @@ KINDS: dict[str, str] = {
 _SINGULAR = {
     "architectures": "architecture",
     "losses": "loss",
+    "regularizers": "regularizer",
     "augmentations": "augmentation",
     "stylizers": "stylizer",
     "datasets": "dataset",

@@ -24,7 +24,8 @@ from torch import Tensor, nn
 
 from . import __version__
 from .checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
-from .components import Augment, Dataset, Loss, Networks, identity
+from .components import Augment, Dataset, Loss, Networks, Regularizer, identity
+from .metrics.diversity import CollapseWatch
 from .device import resolve_device
 from .errors import GanvasError, UserInputError
 from .imageio import make_grid, render_points, save_png, to_uint8
@@ -61,6 +62,14 @@ def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]
     if not isinstance(nets, Networks):
         raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks")
     return nets
+
+
+def make_optimizer(name: str, loss: Loss, module: nn.Module, lr: float, betas: list[float]) -> torch.optim.Optimizer:
+    """Adam (with ``betas``) or RMSprop; ``auto`` takes the loss's preference."""
+    choice = loss.optimizer if name == "auto" else name
+    if choice == "rmsprop":
+        return torch.optim.RMSprop(module.parameters(), lr=lr)
+    return torch.optim.Adam(module.parameters(), lr=lr, betas=(betas[0], betas[1]))
 
 
 class EpochSampler:
@@ -105,7 +114,20 @@ class Trainer:
         self.data = build_dataset(recipe, host)
         if self.data.data.numel() * self.data.data.element_size() < 1 << 30:
             self.data.to(self.device)  # small datasets live on the device: no per-batch copies
+        self.regularizers: list[Regularizer] = [
+            host.get("regularizers", ref.name).build(**ref.params) for ref in recipe.regularize
+        ]
+        problems = [p for reg in self.regularizers for p in reg.check(cfg.batch)]
+        if problems:
+            raise UserInputError("; ".join(problems))
         nets = build_networks(recipe, host, self.data.shape)
+        d_shape = self.data.shape
+        for reg in self.regularizers:
+            d_shape = reg.discriminator_shape(d_shape)
+        if d_shape != self.data.shape:  # e.g. packing: D judges several items at once
+            nets.discriminator = build_networks(recipe, host, d_shape).discriminator
+        for reg in self.regularizers:
+            nets.discriminator = reg.wrap_discriminator(nets.discriminator)
         self.z_dim = nets.z_dim
         self.G = nets.generator.to(self.device)
         self.D = nets.discriminator.to(self.device)
@@ -115,9 +137,9 @@ class Trainer:
         self.loss: Loss = loss_component.build(**recipe.loss.params)
         self.n_critic = cfg.n_critic or self.loss.n_critic
         self.augment: Augment = identity
-        betas = tuple(cfg.betas)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)  # type: ignore[arg-type]
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)  # type: ignore[arg-type]
+        self.opt_g = make_optimizer(cfg.optimizer, self.loss, self.G, cfg.lr_g, cfg.betas)
+        self.opt_d = make_optimizer(cfg.optimizer, self.loss, self.D, cfg.lr_d, cfg.betas)
+        self.watch = CollapseWatch(self.data, self.z_dim, self.device, cfg.seed)
         self.sampler = EpochSampler(len(self.data), cfg.seed)
         self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
         self.step = 0
@@ -132,6 +154,8 @@ class Trainer:
     def train_step(self) -> dict[str, Tensor]:
         """``n_critic`` discriminator phases, one generator phase, one EMA update."""
         batch, stats = self.recipe.train.batch, {}
+        if self.recipe.train.lr_decay != "none":
+            self._set_learning_rates()
         self.D.requires_grad_(True)
         for _ in range(self.n_critic):
             real = self.data.batch(self.sampler.next(batch))
@@ -140,17 +164,35 @@ class Trainer:
             result = self.loss.d_phase(self.G, self.D, real, z, self.augment)
             result.loss.backward()
             self.opt_d.step()
+            self.loss.after_d_step(self.D)
             stats.update(result.stats)
+        for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
+            extra = reg.d_reg(self.step, self.D, real, self.augment)
+            if extra is not None:
+                self.opt_d.zero_grad(set_to_none=True)
+                extra.loss.backward()
+                self.opt_d.step()
+                stats.update(extra.stats)
         self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
         z = torch.randn(batch, self.z_dim, device=self.device, generator=self.noise)
         self.opt_g.zero_grad(set_to_none=True)
-        result = self.loss.g_phase(self.G, self.D, z, self.augment)
+        result = self.loss.g_phase(self.G, self.D, real, z, self.augment)
         result.loss.backward()
         self.opt_g.step()
         stats.update(result.stats)
         self._update_ema()
         self.step += 1
         return stats
+
+    def _set_learning_rates(self) -> None:
+        """The schedule is a function of the step alone, so resuming needs no extra state."""
+        cfg = self.recipe.train
+        start = cfg.decay_start * cfg.steps
+        progress = min(max((self.step - start) / max(cfg.steps - start, 1), 0.0), 1.0)
+        factor = 1 - progress if cfg.lr_decay == "linear" else 0.5 * (1 + math.cos(math.pi * progress))
+        for opt, base in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = base * factor
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -185,7 +227,10 @@ class Trainer:
                     if self.step % cfg.log_every == 0 or done or self._stop_requested:
                         now = time.perf_counter()
                         line = self._flush_stats(now - started, interval_steps * cfg.batch / max(now - interval_start, 1e-9))
-                        interval_start, interval_steps = now, 0
+                        warning = self.watch.observe(self.G_ema, line)
+                        if warning:
+                            progress.write(f"warning: {warning}")
+                        interval_start, interval_steps = time.perf_counter(), 0
                         stats_file.write(json.dumps(line) + "\n")
                         stats_file.flush()
                         progress.update(self.step, _progress_fields(line))
@@ -325,6 +370,7 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "sampler": self.sampler.state_dict(),
+            "watch": self.watch.state_dict(),
             "rng": {
                 "noise": self.noise.get_state(),
                 "torch": torch.get_rng_state(),
@@ -339,6 +385,7 @@ class Trainer:
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
         self.sampler.load_state_dict(state["sampler"])
+        self.watch.load_state_dict(state["watch"])
         self.noise.set_state(state["rng"]["noise"])
         torch.set_rng_state(state["rng"]["torch"])
         if self.device.type == "cuda" and state["rng"]["cuda"]:

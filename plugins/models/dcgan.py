@@ -1,6 +1,6 @@
 """DCGAN (Radford et al. 2016): transposed-conv generator, strided-conv discriminator.
 
-Any power-of-two size from 16 to 256, 1 or 3 channels. The generator starts at 4x4 and doubles
+Any power-of-two size from 16 to 256, any number of channels (1 grayscale, 3 RGB). The generator starts at 4x4 and doubles
 to the target size; the discriminator mirrors it. Batch norm everywhere except the generator's
 output and the discriminator's input; ReLU in G, LeakyReLU(0.2) in D; weights ~ N(0, 0.02).
 """
@@ -74,8 +74,7 @@ def build(data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int
         raise UserInputError(
             f"architecture 'dcgan' needs square images of 16, 32, 64, 128 or 256 px, got {height}x{width_px}"
         )
-    if channels not in (1, 3):
-        raise UserInputError(f"architecture 'dcgan' needs 1 or 3 channels, got {channels}")
+    # any channel count works (1 grayscale, 3 RGB; packed discriminators see m times more)
     G = DCGANGenerator(z_dim, channels, size, width, max_width)
     D = DCGANDiscriminator(channels, size, width, max_width)
     G.apply(init_weights)

@@ -23,7 +23,7 @@ def test_dcgan_widths_follow_the_paper():
 
 
 @pytest.mark.parametrize("shape, message", [
-    ((3, 48, 48), "16, 32, 64, 128 or 256"), ((3, 32, 64), "32x64"), ((2, 32, 32), "1 or 3 channels"),
+    ((3, 48, 48), "16, 32, 64, 128 or 256"), ((3, 32, 64), "32x64"),
     ((2,), "use 'mlp' for points"), ((3, 512, 512), "256"),
 ])
 def test_dcgan_rejects_unsupported_shapes(shape, message):
