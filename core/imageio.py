@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from PIL import Image, PngImagePlugin
 
+from .formats import IMAGE_SUFFIXES
+
 __all__ = [
     "IMAGE_SUFFIXES",
     "open_image",
@@ -27,7 +29,6 @@ __all__ = [
     "read_png_text",
 ]
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 
 
 def open_image(path: Path, channels: int) -> Image.Image:

@@ -1,0 +1,239 @@
+"""``ganvas bench stylize``: milliseconds per image for every stylizer, against OpenCV where it
+has a comparable filter, and batched throughput.
+
+Each stylizer runs with its defaults on a photo-like RGB picture ganvas draws itself. Where
+OpenCV (the optional ``bench`` extra, never a runtime dependency) has a comparable filter,
+it runs in the same process on the same picture (as uint8 BGR, its native format), the two
+alternating round by round so machine load hits both alike; the ratio is ganvas / OpenCV of
+the medians. Batched throughput runs each stylizer on 16 pictures of 256 x 256 at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ganvas.manager import PluginHost
+
+__all__ = ["bench_stylize", "run_stylize_benchmark", "format_report"]
+
+#: Stylizer -> (what OpenCV runs, parameters matching the stylizer's defaults).
+OPENCV_PAIRS: dict[str, str] = {
+    "oil": "xphoto.oilPainting(size=4, dynRatio=1)",
+    "watercolor": "stylization(sigma_s=60, sigma_r=0.45)",
+    "ink": "pencilSketch(sigma_s=60, sigma_r=0.07, shade_factor=0.02)",
+    "posterize": "kmeans(K=8, 10 iterations, k-means++) on all pixels + mapping",
+    "edge-preserving": "edgePreservingFilter(NORMCONV_FILTER, sigma_s=60, sigma_r=0.4)",
+}
+#: A row that times a building block rather than a stylizer: the domain-transform smoothing
+#: that watercolor uses, against OpenCV's implementation of the same algorithm.
+BLOCKS = ("edge-preserving",)
+SLOW_MS = 5000.0  # a stylizer slower than this is timed once (its warm-up run)
+BATCH_OVERRIDES: dict[str, dict[str, Any]] = {"texture": {"steps": 4}}  # keep the batched run short
+
+
+def _opencv_functions() -> dict[str, Callable[[Any], Any]] | None:
+    try:
+        import cv2
+    except ImportError:
+        return None
+
+    def kmeans(img: Any) -> Any:
+        pixels = img.reshape(-1, 3).astype("float32")
+        criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+        _, labels, centres = cv2.kmeans(pixels, 8, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+        return centres.astype("uint8")[labels.ravel()].reshape(img.shape)
+
+    return {
+        "oil": lambda img: cv2.xphoto.oilPainting(img, 4, 1),
+        "watercolor": lambda img: cv2.stylization(img, sigma_s=60, sigma_r=0.45),
+        "ink": lambda img: cv2.pencilSketch(img, sigma_s=60, sigma_r=0.07, shade_factor=0.02),
+        "posterize": kmeans,
+        "edge-preserving": lambda img: cv2.edgePreservingFilter(img, flags=cv2.NORMCONV_FILTER, sigma_s=60,
+                                                                sigma_r=0.4),
+    }
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def _reference_files(folder: Path) -> dict[str, str]:
+    """Reference pictures for palette, color-transfer and texture, written to ``folder``."""
+    from ganvas.imageio import save_png
+
+    from .pictures import landscape
+
+    path = folder / "reference.png"
+    save_png(landscape(384, 512, seed=1, hue=0.55).mul(255).round().byte()[0], path)
+    return {"reference": str(path)}
+
+
+def _stylizer_fn(host: PluginHost, name: str, references: dict[str, str], overrides: dict[str, Any]) -> Any:
+    if name == "edge-preserving":
+        from .smoothing import edge_preserving
+
+        return lambda images: edge_preserving(images, sigma_s=60, sigma_r=0.4)
+    component = host.get("stylizers", name)
+    given = {k: v for k, v in references.items() if any(p.name == k for p in component.params)}
+    module = component.build(**given, **overrides)
+    if hasattr(module, "progress"):
+        module.progress = False
+    return module
+
+
+def run_stylize_benchmark(host: PluginHost, *, size: int = 1024, rounds: int = 3, batch: int = 16,
+                          batch_size: int = 256, only: tuple[str, ...] = (), opencv: bool = True,
+                          threads: int = 0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Time each stylizer (and OpenCV's counterparts); returns the report as a dict.
+
+    ``threads`` > 0 sets both torch's and OpenCV's thread count (restored afterwards).
+    """
+    import torch
+
+    names = list(only) if only else [*host.registry.names("stylizers"), *BLOCKS]
+    cv = _opencv_functions() if opencv else None
+    saved = torch.get_num_threads()
+    if threads > 0:
+        torch.set_num_threads(threads)
+        if cv is not None:
+            import cv2
+
+            cv2.setNumThreads(threads)
+    try:
+        return _run(host, names, cv, size, rounds, batch, batch_size, progress)
+    finally:
+        torch.set_num_threads(saved)
+
+
+def _run(host: PluginHost, names: list[str], cv: dict[str, Callable[[Any], Any]] | None, size: int, rounds: int,
+         batch: int, batch_size: int, progress: Callable[[str], None] | None) -> dict[str, Any]:
+    import torch
+
+    from .pictures import landscape
+
+    picture = landscape(size, size, seed=0)
+    bgr = picture[0].flip(0).permute(1, 2, 0).mul(255).round().byte().numpy().copy()
+    small = torch.cat([landscape(batch_size, batch_size, seed=i) for i in range(min(max(batch, 1), 4))])
+    batch_images = small.repeat(-(-batch // len(small)), 1, 1, 1)[:batch]
+    rows = []
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
+        references = _reference_files(Path(tmp))
+        for name in names:
+            fn = _stylizer_fn(host, name, references, {})
+            cv_fn = cv.get(name) if cv else None
+            warm = _timed(lambda: fn(picture))
+            if cv_fn is not None:
+                cv_fn(bgr)
+            ours, theirs = [], []
+            for _ in range(1 if warm > SLOW_MS else rounds):
+                ours.append(warm if warm > SLOW_MS else _timed(lambda: fn(picture)))
+                if cv_fn is not None:
+                    theirs.append(_timed(lambda: cv_fn(bgr)))
+            row: dict[str, Any] = {"name": name, "ms": statistics.median(ours), "rounds": len(ours)}
+            if theirs:
+                row["opencv"] = {"filter": OPENCV_PAIRS[name], "ms": statistics.median(theirs)}
+                row["ratio"] = row["ms"] / row["opencv"]["ms"]
+            if name not in BLOCKS and batch > 0:
+                overrides = BATCH_OVERRIDES.get(name, {})
+                batched = _stylizer_fn(host, name, references, overrides)
+                batched(batch_images[:2])
+                seconds = _timed(lambda: batched(batch_images)) / 1000
+                row["batch"] = {"images_per_s": batch / seconds, **({"params": overrides} if overrides else {})}
+            rows.append(row)
+            if progress is not None:
+                progress(_format_row(row))
+    return {
+        "size": size, "batch": batch, "batch_size": batch_size, "device": "cpu",
+        "torch_threads": torch.get_num_threads(), "opencv": _opencv_version() if cv else None,
+        "load_average": {"before": [round(v, 2) for v in load_before],
+                         "after": [round(v, 2) for v in os.getloadavg()]},
+        "rows": rows,
+    }
+
+
+def _opencv_version() -> str:
+    import cv2
+
+    return f"{cv2.__version__} ({cv2.getNumThreads()} threads)"
+
+
+_HEADER = f"{'stylizer':<16} {'ms/image':>9} {'OpenCV ms':>10} {'ratio':>6} {'batch img/s':>12}  OpenCV filter"
+
+
+def _format_row(row: dict[str, Any]) -> str:
+    cv = row.get("opencv")
+    batch = row.get("batch")
+    batch_text = f"{batch['images_per_s']:.1f}" + ("*" if "params" in batch else "") if batch else "-"
+    cv_ms, ratio = (f"{cv['ms']:.0f}", f"{row['ratio']:.2f}") if cv else ("-", "-")
+    return (f"{row['name']:<16} {row['ms']:>9.0f} {cv_ms:>10} {ratio:>6} {batch_text:>12}  "
+            f"{cv['filter'] if cv else ''}").rstrip()
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as a table, with what was measured on what above it and the machine's load below."""
+    return "\n".join([_title(report["size"], report["batch"], report["batch_size"]), _HEADER,
+                      *(_format_row(r) for r in report["rows"]), _footer(report)])
+
+
+def _title(size: int, batch: int, batch_size: int) -> str:
+    return (f"ms per {size}x{size} RGB picture on the CPU; batched: {batch} pictures of "
+            f"{batch_size}x{batch_size}")
+
+
+def _footer(report: dict[str, Any]) -> str:
+    lines = [f"torch threads {report['torch_threads']}; OpenCV "
+             f"{report['opencv'] or 'not installed (pip install ganvas[bench])'}",
+             f"load average before/after (1, 5, 15 min): {report['load_average']['before']} / "
+             f"{report['load_average']['after']}"]
+    if any("params" in r.get("batch", {}) for r in report["rows"]):
+        lines.append("* batched with " + "; ".join(f"{n}: {p}" for n, p in BATCH_OVERRIDES.items()))
+    return "\n".join(lines)
+
+
+@click.command("stylize", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--size", type=click.IntRange(16, 4096), default=1024, show_default=True, help="Picture side.")
+@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True,
+              help="Timed runs per stylizer (ganvas and OpenCV alternate).")
+@click.option("--batch", type=click.IntRange(0, 256), default=16, show_default=True,
+              help="Pictures in the throughput batch (0: skip).")
+@click.option("--batch-size", type=click.IntRange(16, 1024), default=256, show_default=True,
+              help="Side of the batched pictures.")
+@click.option("--only", multiple=True, metavar="NAME", help="Only these stylizers (repeatable).")
+@click.option("--no-opencv", is_flag=True, help="Skip the OpenCV comparisons.")
+@click.option("--threads", type=click.IntRange(0, 256), default=0, show_default=True,
+              help="CPU threads for torch and OpenCV alike (0: their defaults).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def bench_stylize(host: PluginHost, size: int, rounds: int, batch: int, batch_size: int, only: tuple[str, ...],
+                  no_opencv: bool, threads: int, as_json: bool) -> None:
+    """Milliseconds per image for each stylizer on CPU, the ratio to OpenCV's comparable filters
+    (oil painting, stylization, pencil sketch, k-means, edge-preserving) and batched images/s.
+
+    Target: ganvas within 2x of OpenCV for each comparable pair. OpenCV is optional:
+    pip install 'ganvas[bench]'.
+    """
+    for name in only:
+        if name not in BLOCKS:
+            host.get("stylizers", name)  # unknown names: one-line error listing the valid ones
+    if not as_json:
+        click.echo(_title(size, batch, batch_size))
+        click.echo(_HEADER)
+    report = run_stylize_benchmark(host, size=size, rounds=rounds, batch=batch, batch_size=batch_size,
+                                   only=only, opencv=not no_opencv, threads=threads,
+                                   progress=None if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(_footer(report))

@@ -1,0 +1,208 @@
+"""What each built-in stylizer is called, where it lives and which parameters it declares.
+
+This module imports no torch: the plugin hook registers from it (so ``ganvas --help`` stays
+fast) and the pure functions check their arguments against the same declarations, so the
+command line, recipes and Python callers share one set of names, defaults and ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ganvas.errors import ParamError, did_you_mean
+from ganvas.params import Param
+
+__all__ = ["StylizerSpec", "SPECS", "PRESET_NAMES", "REFERENCE_PARAM", "spec_of", "check_params"]
+
+#: Built-in palettes for ``palette`` and ``pixel`` (colours in quantize.PRESETS).
+PRESET_NAMES: tuple[str, ...] = ("", "pico8", "gameboy", "cga", "sepia", "grayscale")
+
+#: The parameter that names a reference image file (palette, color-transfer, texture).
+REFERENCE_PARAM = "reference"
+
+
+@dataclass(frozen=True)
+class StylizerSpec:
+    """A built-in stylizer: registered name, lazy factory, one-line help and parameters."""
+
+    name: str
+    factory: str
+    help: str
+    params: tuple[Param, ...]
+    aliases: tuple[str, ...] = ()
+
+
+def _seed(what: str) -> Param:
+    return Param("seed", int, 0, f"random seed for {what}", min=0)
+
+
+def _dither() -> Param:
+    return Param("dither", float, 0.0, "ordered (Bayer 8x8) dithering strength; 0 is off", min=0, max=1)
+
+
+def _reference(what: str, required: bool = True) -> Param:
+    return Param(REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} is used",
+                 required=required)
+
+
+_MODULE = "ganvas.plugins.stylizers"
+
+SPECS: tuple[StylizerSpec, ...] = (
+    StylizerSpec(
+        "oil", f"{_MODULE}.oil:Oil",
+        "oil painting: Kuwahara filter, flat brushy patches with crisp edges",
+        (
+            Param("radius", int, 4, "brush radius in pixels", min=1, max=32),
+            Param("variant", str, "smooth", "classic: 4 quadrants (blocky); smooth: 9 soft-weighted windows; "
+                  "multiscale: a broad pass then a detail pass", choices=("classic", "smooth", "multiscale")),
+            Param("sharpness", float, 8.0, "how strongly the smooth variants prefer the flattest window",
+                  min=0.5, max=16),
+            Param("relief", float, 1.0, "impasto: brush strokes along the contours, lit from the top left",
+                  min=0, max=3),
+            _seed("the brush strokes"),
+        ),
+    ),
+    StylizerSpec(
+        "watercolor", f"{_MODULE}.watercolor:Watercolor",
+        "watercolour: soft washes, darkened pigment edges, granulation and paper texture",
+        (
+            Param("smoothing", float, 12.0, "size of the washes in pixels (edge-preserving smoothing)",
+                  min=0.5, max=200),
+            Param("edges", float, 1.0, "edge darkening where pigment pools", min=0, max=4),
+            Param("granulation", float, 0.5, "pigment granulation and wash turbulence", min=0, max=2),
+            Param("paper", float, 0.5, "paper texture strength", min=0, max=2),
+            Param("wobble", float, 1.0, "hand wobble of the wash borders in pixels", min=0, max=10),
+            _seed("granulation, paper and wobble"),
+        ),
+        aliases=("watercolour",),
+    ),
+    StylizerSpec(
+        "ink", f"{_MODULE}.ink:Ink",
+        "ink drawing: XDoG lines, optional cross-hatching for the shadows",
+        (
+            Param("sigma", float, 1.0, "line scale in pixels (larger: bolder, fewer lines)", min=0.3, max=10),
+            Param("detail", float, 0.5, "how many faint edges become lines", min=0, max=1),
+            Param("hatching", int, 2, "cross-hatching layers for darker tones (0: lines only)", min=0, max=4),
+            Param("spacing", float, 5.0, "hatch line spacing in pixels", min=2, max=64),
+            Param("color", float, 0.0, "colour wash under the ink (0: black on white)", min=0, max=1),
+            _seed("the hatch lines' wobble"),
+        ),
+    ),
+    StylizerSpec(
+        "posterize", f"{_MODULE}.quantize:Posterize",
+        "reduce to N colours chosen by k-means in Lab",
+        (Param("colors", int, 8, "number of colours", min=2, max=64), _dither(), _seed("k-means")),
+    ),
+    StylizerSpec(
+        "palette", f"{_MODULE}.quantize:Palette",
+        "map colours to a palette taken from a reference image (k-means in Lab) or a preset",
+        (
+            _reference("colours are", required=False),
+            Param("preset", str, "", "a built-in palette instead of a reference", choices=PRESET_NAMES),
+            Param("colors", int, 8, "colours taken from the reference", min=2, max=64),
+            _dither(),
+            _seed("k-means"),
+        ),
+    ),
+    StylizerSpec(
+        "pixel", f"{_MODULE}.quantize:Pixel",
+        "pixel art: downscale, reduce the palette, crisp nearest-neighbour upscale",
+        (
+            Param("block", int, 8, "size of one art pixel in image pixels", min=1, max=256),
+            Param("colors", int, 16, "palette size (k-means in Lab)", min=2, max=64),
+            Param("preset", str, "", "a built-in palette instead of k-means", choices=PRESET_NAMES),
+            _dither(),
+            _seed("k-means"),
+        ),
+        aliases=("pixelart",),
+    ),
+    StylizerSpec(
+        "halftone", f"{_MODULE}.halftone:Halftone",
+        "print halftone: CMYK dot screens at the classic angles (C 15, M 75, Y 0, K 45 degrees)",
+        (
+            Param("cell", float, 6.0, "dot spacing in pixels", min=2, max=128),
+            Param("angle", float, 0.0, "extra rotation of all screens in degrees", min=-90, max=90),
+            Param("mono", bool, False, "one black screen only"),
+        ),
+    ),
+    StylizerSpec(
+        "color-transfer", f"{_MODULE}.color_transfer:ColorTransfer",
+        "match a reference image's colour statistics in Lab (Reinhard et al. 2001)",
+        (_reference("colour mood"), Param("strength", float, 1.0, "0 keeps the input, 1 matches fully", min=0, max=1)),
+        aliases=("colour-transfer",),
+    ),
+    StylizerSpec(
+        "upscale", f"{_MODULE}.upscale:Upscale",
+        "enlarge 2x or 4x keeping edges sharp (bicubic, then a halo-free shock filter)",
+        (
+            Param("factor", int, 2, "enlargement", choices=(2, 4)),
+            Param("sharpness", float, 1.0, "edge sharpening; 0 is plain bicubic", min=0, max=2),
+        ),
+    ),
+    StylizerSpec(
+        "vignette", f"{_MODULE}.finishing:Vignette",
+        "darken the corners",
+        (
+            Param("strength", float, 0.5, "darkening at the corners", min=0, max=1),
+            Param("radius", float, 0.6, "where darkening starts (0 centre, 1 corner)", min=0, max=1.5),
+            Param("softness", float, 0.6, "width of the fall-off", min=0.05, max=2),
+        ),
+    ),
+    StylizerSpec(
+        "grain", f"{_MODULE}.finishing:Grain",
+        "film grain, strongest in the mid-tones",
+        (
+            Param("amount", float, 0.08, "grain strength", min=0, max=1),
+            Param("size", float, 1.0, "grain size in pixels", min=0.5, max=16),
+            Param("color", bool, False, "coloured grain instead of monochrome"),
+            _seed("the grain"),
+        ),
+    ),
+    StylizerSpec(
+        "sharpen", f"{_MODULE}.finishing:Sharpen",
+        "unsharp mask",
+        (
+            Param("amount", float, 1.0, "how much detail is added back", min=0, max=5),
+            Param("radius", float, 1.0, "blur radius (Gaussian sigma) in pixels", min=0.3, max=20),
+            Param("threshold", float, 0.0, "leave differences below this alone (noise)", min=0, max=1),
+        ),
+    ),
+    StylizerSpec(
+        "texture", f"{_MODULE}.texture:Texture",
+        "texture/style transfer from a reference image (Gram matrices of a random-weight CNN)",
+        (
+            _reference("texture is"),
+            Param("steps", int, 40, "L-BFGS steps (the time budget)", min=0, max=100_000),
+            Param("strength", float, 1.0, "weight of the texture against the content", min=0, max=1000),
+            Param("content", float, 1.0, "weight of keeping the input's layout and colours", min=0, max=1000),
+            Param("size", int, 256, "working resolution (longer side); the result is resized back",
+                  min=16, max=4096),
+            _seed("the network weights and start noise"),
+        ),
+    ),
+)
+
+_BY_NAME: dict[str, StylizerSpec] = {spec.name: spec for spec in SPECS}
+
+
+def spec_of(name: str) -> StylizerSpec:
+    """The built-in stylizer ``name``."""
+    return _BY_NAME[name]
+
+
+def check_params(stylizer: str, values: Mapping[str, Any]) -> None:
+    """Check keyword arguments of a pure function against ``stylizer``'s declared parameters.
+
+    Raises ParamError naming the stylizer, the parameter, what is valid and what was given.
+    """
+    declared = {p.name: p for p in spec_of(stylizer).params}
+    for key, value in values.items():
+        param = declared.get(key)
+        if param is None:
+            raise ParamError(f"{stylizer}: unknown parameter '{key}'; {did_you_mean(key, declared)}")
+        try:
+            param.check(value)
+        except ParamError as exc:
+            raise ParamError(f"{stylizer}: {key}: {exc}") from None
