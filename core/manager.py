@@ -1,56 +1,129 @@
-"""The plugin manager: built-in plugins, third-party entry points, and the component registry.
+"""The plugin manager: built-in plugins, third-party plugins, and the component registry they fill.
 
-Third-party plugins come from the entry-point group ``ganvas``. Each one is loaded inside its own
-try/except: a broken plugin costs one warning line naming it, never a crash.
-``GANVAS_LOAD_PLUGINS=a,b`` loads only those entry points ('' loads none).
+Plugins come from three places: the built-ins (``ganvas.plugins``), installed distributions
+that declare an entry point in the ``ganvas`` group, and single ``.py`` files in a
+``--plugins-dir``. Each third-party plugin is loaded and registered in isolation: a plugin that
+fails to import, implements a misspelled hook, raises inside a hook or registers something
+invalid (a bad :class:`~ganvas.Param`, a duplicate name, a non-callable factory) is dropped
+whole and costs one warning line naming it, its version and how to disable it.
+
+``GANVAS_LOAD_PLUGINS=a,b`` loads only those entry points ('' loads none);
+``GANVAS_STRICT_PLUGINS=1`` turns any plugin failure into an error (for plugin authors and CI).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
+from .errors import GanvasError, did_you_mean
 from .registry import KINDS, Component, Registry
 
-__all__ = ["PluginHost", "PluginFailure", "get_host", "reset_host", "hookimpl"]
+if TYPE_CHECKING:
+    import click
+
+__all__ = [
+    "PluginHost",
+    "PluginInfo",
+    "PluginFailure",
+    "PluginLoadError",
+    "get_host",
+    "reset_host",
+    "hookimpl",
+    "ENTRY_POINT_GROUP",
+]
 
 hookimpl = pluggy.HookimplMarker("ganvas")
 ENTRY_POINT_GROUP = "ganvas"
+LOAD_ENV = "GANVAS_LOAD_PLUGINS"
+STRICT_ENV = "GANVAS_STRICT_PLUGINS"
+
+#: Where a plugin came from.
+BUILTIN, ENTRY_POINT, FILE, EXTRA = "built-in", "entry point", "file", "passed in"
 
 
 @dataclass
 class PluginFailure:
-    """A third-party plugin that could not be loaded or whose hook failed."""
+    """A third-party plugin that could not be loaded, or whose hook failed, and was skipped."""
 
     name: str
     version: str
     error: str
+    dist: str | None = None
+    origin: str = ENTRY_POINT
+    location: str | None = None
+    #: How to disable it, e.g. ``GANVAS_LOAD_PLUGINS='a,b' or ganvas uninstall ganvas-x``.
+    disable: str = ""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """``'neon' (ganvas-neon 0.2.0)``: the plugin, its distribution and version."""
+        where = f"{self.dist} {self.version}" if self.dist else self.location or self.version
+        return f"'{self.name}' ({where})"
 
     def warning(self) -> str:
-        return (
-            f"warning: plugin '{self.name}' ({self.version}) failed and was skipped: {self.error}. "
-            f"Disable it with GANVAS_LOAD_PLUGINS or 'ganvas uninstall {self.name}'."
-        )
+        text = f"warning: plugin {self.label} failed and was skipped: {self.error}"
+        return f"{text}; to disable it: {self.disable}" if self.disable else text
 
 
 @dataclass
 class PluginInfo:
+    """A loaded plugin: name, version, where it came from and the hooks it implements."""
+
     name: str
     version: str
     builtin: bool
     hooks: list[str] = field(default_factory=list)
+    dist: str | None = None
+    origin: str = BUILTIN
+    #: The file of a ``--plugins-dir`` plugin.
+    location: str | None = None
+
+
+class PluginLoadError(GanvasError):
+    """Plugins failed while ``GANVAS_STRICT_PLUGINS`` (or ``strict=True``) was set (exit code 1)."""
+
+    def __init__(self, failures: list[PluginFailure], hint: str = "") -> None:
+        self.failures = list(failures)
+        if len(self.failures) == 1:
+            head = f"plugin {self.failures[0].label} failed: {self.failures[0].error}"
+        else:
+            head = f"{len(self.failures)} plugins failed: " + "; ".join(f"{f.label}: {f.error}" for f in self.failures)
+        super().__init__(f"{head} ({hint})" if hint else head)
+
+
+def strict_from_env() -> bool:
+    """Whether ``GANVAS_STRICT_PLUGINS`` asks for strict plugin loading."""
+    return os.environ.get(STRICT_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def normalize_dist_name(name: str) -> str:
+    """PEP 503 normalisation: ``Ganvas_Neon`` and ``ganvas.neon`` are both ``ganvas-neon``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 class PluginHost:
-    """One pluggy ``PluginManager("ganvas")`` plus the registry its plugins filled."""
+    """One pluggy ``PluginManager("ganvas")`` plus the registry its plugins filled.
+
+    ``builtins`` defaults to :data:`ganvas.plugins.BUILTIN_PLUGINS`; ``entry_points`` loads the
+    installed ``ganvas`` entry points (filtered by ``GANVAS_LOAD_PLUGINS``); ``plugins_dirs``
+    loads every ``*.py`` file in those folders as a plugin named after the file; ``extra`` are
+    plugin objects or modules registered directly (tests). ``strict`` (default: the
+    ``GANVAS_STRICT_PLUGINS`` variable) raises :class:`PluginLoadError` instead of skipping a
+    broken plugin; ``warn`` prints one line per skipped plugin to stderr.
+    """
 
     def __init__(
         self,
@@ -58,73 +131,170 @@ class PluginHost:
         builtins: Iterable[str] | None = None,
         entry_points: bool = True,
         extra: Iterable[Any] = (),
+        plugins_dirs: Iterable[str | Path] = (),
         warn: bool = True,
+        strict: bool | None = None,
     ) -> None:
         self.pm = pluggy.PluginManager("ganvas")
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
         self.failures: list[PluginFailure] = []
-        self._versions: dict[str, str] = {}
-        self._builtin: set[str] = set()
+        self.plugins_dirs: list[Path] = []
+        self.warn = warn
+        self.strict = strict_from_env() if strict is None else strict
+        self._strict_hint = f"{STRICT_ENV} is set: unset it to skip broken plugins with a warning" if strict is None else ""
+        self._info: dict[str, PluginInfo] = {}
         if builtins is None:
             from ganvas.plugins import BUILTIN_PLUGINS
 
             builtins = BUILTIN_PLUGINS
-        for module_name in builtins:
-            module = importlib.import_module(module_name)
-            self.pm.register(module, name=module_name)
-            self._builtin.add(module_name)
-            self._versions[module_name] = "builtin"
+        for module_name in builtins:  # a broken built-in is a bug in ganvas: let it raise
+            self.pm.register(importlib.import_module(module_name), name=module_name)
+            self._info[module_name] = PluginInfo(module_name, "built-in", True)
         if entry_points:
             self._load_entry_points()
+        for directory in plugins_dirs:
+            self._load_dir(Path(directory))
         for plugin in extra:
             name = getattr(plugin, "__name__", None) or type(plugin).__name__
-            self.pm.register(plugin, name=name)
-            self._versions[name] = getattr(plugin, "__version__", "local")
-        self._fill_registry()
-        if warn:
-            for failure in self.failures:
-                print(failure.warning(), file=sys.stderr)
+            version = str(getattr(plugin, "__version__", "local"))
+            self._add(name, lambda plugin=plugin: plugin, PluginInfo(name, version, False, origin=EXTRA))
+        self._fill_registry(None)
+        self._report(0)
 
     # -- loading --------------------------------------------------------------------------
 
     def _load_entry_points(self) -> None:
-        wanted_env = os.environ.get("GANVAS_LOAD_PLUGINS")
+        wanted_env = os.environ.get(LOAD_ENV)
         wanted = None if wanted_env is None else {n.strip() for n in wanted_env.split(",") if n.strip()}
+        wanted_dists = {normalize_dist_name(w) for w in wanted or ()}
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
-            if wanted is not None and ep.name not in wanted:
+            dist = ep.dist.name if ep.dist is not None else None
+            if wanted is not None and ep.name not in wanted and (dist is None or normalize_dist_name(dist) not in wanted_dists):
                 continue
             version = ep.dist.version if ep.dist is not None else "unknown version"
-            try:
-                plugin = ep.load()
-                self.pm.register(plugin, name=ep.name)
-                self.pm.check_pending()
-            except Exception as exc:  # a broken plugin must never break ganvas
-                if self.pm.has_plugin(ep.name):
-                    self.pm.unregister(name=ep.name)
-                self.failures.append(PluginFailure(ep.name, version, _describe(exc)))
-                continue
-            self._versions[ep.name] = version
+            self._add(ep.name, ep.load, PluginInfo(ep.name, version, False, dist=dist, origin=ENTRY_POINT))
 
-    def _fill_registry(self) -> None:
+    def _load_dir(self, directory: Path) -> list[str]:
+        """Load every ``*.py`` file in ``directory`` as a plugin named after the file."""
+        directory = directory.expanduser().resolve()
+        if not directory.is_dir():
+            raise GanvasError(f"--plugins-dir '{directory}' is not a folder")
+        self.plugins_dirs.append(directory)
+        added = []
+        for path in sorted(directory.glob("*.py")):
+            if path.name.startswith(("_", ".")):
+                continue
+            info = PluginInfo(path.stem, "local file", False, origin=FILE, location=str(path))
+            added += self._add(path.stem, lambda path=path: _import_file(path), info)
+        return added
+
+    def add_plugins_dir(self, directory: str | Path) -> None:
+        """Load a ``--plugins-dir`` after start-up (their components register; their commands cannot)."""
+        start = len(self.failures)
+        names = self._load_dir(Path(directory))
+        self._fill_registry(set(names))
+        self._report(start)
+
+    def _add(self, name: str, load: Callable[[], Any], info: PluginInfo) -> list[str]:
+        """Load and register one third-party plugin in isolation; returns ``[name]`` on success."""
+        registered = False
+        try:
+            if self.pm.has_plugin(name) or name in self._info:
+                raise ValueError(f"another plugin is already called '{name}'")
+            plugin = load()
+            if info.origin == FILE:
+                info.version = str(getattr(plugin, "__version__", info.version))
+            self.pm.register(plugin, name=name)
+            registered = True
+            _check_hooks(self.pm, plugin)
+        except Exception as exc:  # a broken plugin must never break ganvas
+            if registered:
+                self.pm.unregister(name=name)
+            self._fail(info, _describe(exc), exc)
+            return []
+        self._info[name] = info
+        return [name]
+
+    def _fill_registry(self, only: set[str] | None) -> None:
+        """Call each plugin's ``register_<kind>`` hooks; a plugin whose hook fails is dropped whole."""
         for kind, hook_name in KINDS.items():
-            hook = getattr(self.pm.hook, hook_name)
-            for impl in hook.get_hookimpls():
+            for impl in self._ordered(getattr(self.pm.hook, hook_name).get_hookimpls()):
+                if only is not None and impl.plugin_name not in only:
+                    continue
+                if not self.pm.has_plugin(impl.plugin_name):
+                    continue  # dropped by an earlier hook
                 register = self.registry.register_fn(kind, impl.plugin_name)
                 try:
-                    impl.function(register=register)
+                    _call(impl, register=register)
                 except Exception as exc:
-                    if impl.plugin_name in self._builtin:
+                    if self._is_builtin(impl.plugin_name):
                         raise
-                    self.registry.remove_plugin(impl.plugin_name)
-                    self.pm.unregister(name=impl.plugin_name)
-                    self.failures.append(
-                        PluginFailure(
-                            impl.plugin_name,
-                            self._versions.get(impl.plugin_name, "unknown version"),
-                            f"{hook_name}: {_describe(exc)}",
-                        )
-                    )
+                    self._drop(impl.plugin_name, f"{hook_name}: {_describe(exc)}", exc)
+
+    def add_commands(self, cli: click.Group) -> None:
+        """Call every plugin's ``register_commands(cli)``, each in isolation.
+
+        A plugin may add commands and groups; one whose hook raises, or that replaces a command
+        already there (``ganvas uninstall`` must keep working), is dropped with a warning.
+        """
+        start = len(self.failures)
+        for impl in self._ordered(self.pm.hook.register_commands.get_hookimpls()):
+            before = dict(cli.commands)
+            try:
+                _call(impl, cli=cli)
+                replaced = sorted(n for n, cmd in before.items() if cli.commands.get(n) is not cmd)
+                if replaced:
+                    raise ValueError(f"it replaces the existing command 'ganvas {replaced[0]}'")
+            except Exception as exc:
+                if self._is_builtin(impl.plugin_name):
+                    raise
+                cli.commands.clear()
+                cli.commands.update(before)
+                self._drop(impl.plugin_name, f"register_commands: {_describe(exc)}", exc)
+        self._report(start)
+
+    def _ordered(self, impls: list[Any]) -> list[Any]:
+        # built-ins first, then third-party plugins in load order, whatever tryfirst/trylast say:
+        # a plugin must never be able to take a built-in's name and break it
+        return sorted(impls, key=lambda impl: not self._is_builtin(impl.plugin_name))
+
+    def _is_builtin(self, name: str) -> bool:
+        info = self._info.get(name)
+        return info is not None and info.builtin
+
+    def _drop(self, name: str, error: str, exc: BaseException) -> None:
+        self.registry.remove_plugin(name)
+        if self.pm.has_plugin(name):
+            self.pm.unregister(name=name)
+        self._fail(self._info.pop(name), error, exc)
+
+    def _fail(self, info: PluginInfo, error: str, exc: BaseException) -> None:
+        self.failures.append(
+            PluginFailure(info.name, info.version, error, info.dist, info.origin, info.location, exception=exc)
+        )
+
+    def _report(self, start: int) -> None:
+        """Warn about (or, when strict, raise for) the failures recorded since ``start``."""
+        new = self.failures[start:]
+        if not new:
+            return
+        for failure in new:
+            failure.disable = self._disable_hint(failure)
+        if self.strict:
+            raise PluginLoadError(new, self._strict_hint) from new[0].exception
+        if self.warn:
+            for failure in new:
+                print(failure.warning(), file=sys.stderr)
+
+    def _disable_hint(self, failure: PluginFailure) -> str:
+        if failure.origin == FILE:
+            return f"move {Path(failure.location or '').name} out of the --plugins-dir folder"
+        if failure.origin == EXTRA:
+            return f"stop passing it in ({LOAD_ENV} filters only installed entry points)"
+        others = sorted(i.name for i in self._info.values() if i.origin == ENTRY_POINT)
+        hint = f"{LOAD_ENV}='{','.join(others)}' (loads only the plugins named)"
+        return hint + (f" or ganvas uninstall {failure.dist}" if failure.dist else "")
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -132,21 +302,73 @@ class PluginHost:
         return self.registry.get(kind, name)
 
     def plugins(self) -> list[PluginInfo]:
+        """The loaded plugins: built-ins first, then third-party ones by name."""
         infos = []
-        for name, plugin in self.pm.list_name_plugin():
-            if plugin is None:
-                continue
-            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
-            infos.append(PluginInfo(name, self._versions.get(name, "?"), name in self._builtin, hooks))
+        for name, info in self._info.items():
+            plugin = self.pm.get_plugin(name)
+            if plugin is not None:
+                info.hooks = _hook_names(self.pm, plugin)
+                infos.append(info)
         return sorted(infos, key=lambda i: (not i.builtin, i.name))
+
+    def components_of(self, plugin: str) -> list[Component]:
+        """Everything ``plugin`` registered, in ``ganvas list`` order."""
+        return [c for c in self.registry.components() if c.plugin == plugin]
 
     def has_impls(self, hook_name: str) -> bool:
         """Whether any plugin implements ``hook_name`` (lets the trainer skip empty hooks)."""
         return bool(getattr(self.pm.hook, hook_name).get_hookimpls())
 
 
+def _call(impl: Any, **kwargs: Any) -> Any:
+    """Call one hook implementation the way pluggy would (it may take fewer arguments)."""
+    return impl.function(*(kwargs[name] for name in impl.argnames))
+
+
+def _hook_names(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
+    return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+
+
+def _check_hooks(pm: pluggy.PluginManager, plugin: Any) -> None:
+    """Reject misspelled hook names (with a suggestion) and plugins that implement no hook."""
+    valid = [name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "ganvas_spec")]
+    for caller in pm.get_hookcallers(plugin) or []:
+        if not caller.has_spec() and any(
+            impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()
+        ):
+            raise ValueError(f"unknown hook '{caller.name}'; {did_you_mean(caller.name, valid)}")
+    pm.check_pending()
+    if not _hook_names(pm, plugin):
+        raise ValueError("it implements no hook (decorate its hook functions with @ganvas.hookimpl)")
+
+
+def _import_file(path: Path) -> Any:
+    """Import a single-file plugin as a top-level module named after the file."""
+    name = path.stem
+    if not name.isidentifier():
+        raise ValueError(f"'{path.name}': a plugin file name must be a Python identifier, e.g. my_glow.py")
+    existing = sys.modules.get(name)
+    if existing is None or getattr(existing, "__file__", None) != str(path):
+        found = importlib.util.find_spec(name) if existing is None else existing.__spec__
+        if found is not None and found.origin != str(path):
+            raise ValueError(f"'{path.name}' would shadow the module '{name}' ({found.origin}); rename the file")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None  # a .py path always has a loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # so that lazy "name:attr" factories import it
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
+
+
 def _describe(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    """One line: ``ModuleNotFoundError: No module named 'x'``."""
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

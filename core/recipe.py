@@ -72,7 +72,12 @@ class TrainConfig:
     lr_g: float = _opt(2e-4, "generator Adam learning rate (DCGAN: 2e-4)", min=0.0)
     lr_d: float = _opt(2e-4, "discriminator Adam learning rate (raise it for TTUR)", min=0.0)
     betas: list = _opt([0.5, 0.999], "Adam (beta1, beta2); beta1=0.5 steadies GAN training", min=0.0, max=1.0)
-    n_critic: int = _opt(0, "D phases per G phase; 0 takes the loss's own default", min=0)
+    lr_decay: str = _opt("none", "learning-rate schedule after decay_start: none, linear or cosine to 0",
+                         choices=("none", "linear", "cosine"))
+    decay_start: float = _opt(0.5, "fraction of the steps after which lr_decay begins", min=0.0, max=1.0)
+    n_critic: int = _opt(0, "D phases per G phase; 0 takes the loss's own default (wgan: 5)", min=0)
+    optimizer: str = _opt("auto", "auto takes the loss's choice (Adam; RMSprop for wgan)",
+                          choices=("auto", "adam", "rmsprop"))
     ema: float = _opt(0.999, "EMA decay of the generator used for samples; 0 turns EMA off", min=0.0, max=1.0)
     seed: int = _opt(0, "seeds the weights, data order and noise: same seed, same images", min=0)
     device: str = _opt("auto", "auto picks cuda, then mps, then cpu", choices=("auto", "cpu", "cuda", "mps"))
@@ -126,6 +131,7 @@ class Recipe:
     train: TrainConfig
     sample: SampleConfig
     stylize: list[ComponentRef]
+    regularize: list[ComponentRef] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)
     source: str = ""
 
@@ -142,22 +148,25 @@ class Recipe:
             "augment": dict(self.augment),
             "train": asdict(self.train),
             "sample": asdict(self.sample),
+            "regularize": [{"name": r.name, **r.params} for r in self.regularize],
             "stylize": [{"name": s.name, **s.params} for s in self.stylize],
         }
 
     def to_toml(self) -> str:
         data = self.to_dict()
-        stylize = data.pop("stylize")
+        chains = {key: data.pop(key) for key in _CHAINS}
         text = tomli_w.dumps(data)
-        # tomli_w writes arrays of tables inline; the chain reads better as [[stylize]] tables
-        for entry in stylize:
-            text += "\n[[stylize]]\n" + tomli_w.dumps(entry)
+        # tomli_w writes arrays of tables inline; chains read better as [[stylize]] tables
+        for key, entries in chains.items():
+            for entry in entries:
+                text += f"\n[[{key}]]\n" + tomli_w.dumps(entry)
         return text
 
 
 # -- reading -------------------------------------------------------------------------------------
 
-_SECTIONS = ("data", "model", "loss", "augment", "train", "sample", "stylize")
+_CHAINS = {"regularize": "regularizers", "stylize": "stylizers"}  # array-of-tables key -> kind
+_SECTIONS = ("data", "model", "loss", "augment", "train", "sample", *_CHAINS)
 _TOP_LEVEL = ("name", "description", "plugins", *_SECTIONS)
 
 
@@ -243,6 +252,8 @@ def load_recipe(
     """Read, override and validate a recipe file or built-in recipe name."""
     raw, label = read_recipe_source(ref)
     apply_overrides(raw, overrides)
+    from .requirements import check_requirements  # before validation: a missing plugin says how to install it
+    check_requirements(raw.get("plugins", []))
     default_name = Path(str(ref)).stem if Path(str(ref)).suffix else str(ref)
     return parse_recipe(raw, registry, source=label, default_name=default_name)
 
@@ -297,24 +308,30 @@ def parse_recipe(
         except UserInputError as exc:
             problems.append(f"sample.seeds: {exc}")
 
-    stylize: list[ComponentRef] = []
-    chain = raw.get("stylize", [])
-    if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
-        problems.append("stylize: expected an array of tables [[stylize]] with a 'name' each")
-        chain = []
-    for index, entry in enumerate(chain):
-        entry = dict(entry)
-        if "name" not in entry:
-            problems.append(f"stylize.{index}.name: missing; {_valid('', registry.names('stylizers'))}")
-            continue
-        stylize.append(
-            _component(registry, "stylizers", f"stylize.{index}", str(entry.pop("name")), entry, problems)
-        )
+    regularize = _chain(registry, raw, "regularize", problems)
+    stylize = _chain(registry, raw, "stylize", problems)
 
     if problems:
         raise RecipeError(source, problems)
     return Recipe(name, description, data, model, loss, augment, train, sample, stylize,  # type: ignore[arg-type]
-                  list(plugins), source)
+                  regularize, list(plugins), source)
+
+
+def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[str]) -> list[ComponentRef]:
+    """An array of tables like [[stylize]]: each entry names a component and sets its parameters."""
+    kind = _CHAINS[key]
+    chain = raw.get(key, [])
+    if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
+        problems.append(f"{key}: expected an array of tables [[{key}]] with a 'name' each")
+        return []
+    refs = []
+    for index, entry in enumerate(chain):
+        entry = dict(entry)
+        if "name" not in entry:
+            problems.append(f"{key}.{index}.name: missing; {_valid('', registry.names(kind))}")
+            continue
+        refs.append(_component(registry, kind, f"{key}.{index}", str(entry.pop("name")), entry, problems))
+    return refs
 
 
 def _valid(name: str, valid: Iterable[str]) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from .errors import UserInputError
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["parse_seeds", "latents_for_seeds", "MAX_SEEDS"]
 
@@ -40,8 +43,10 @@ def parse_seeds(text: str | int | list[int]) -> list[int]:
     return seeds
 
 
-def latents_for_seeds(seeds: list[int], z_dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
+def latents_for_seeds(seeds: list[int], z_dim: int, device: "torch.device | str" = "cpu") -> "torch.Tensor":
     """One standard-normal latent per seed, ``(len(seeds), z_dim)``; seed k gives the same vector
     on every device and in every batch, so ``--seeds 7`` re-creates image 7 of a grid."""
+    import torch  # here, not at the top: recipes parse seeds and must not pull in torch
+
     rows = [torch.randn(z_dim, generator=torch.Generator().manual_seed(seed)) for seed in seeds]
     return torch.stack(rows).to(device)

@@ -4,6 +4,9 @@
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "ganvas.plugins.models",
     "ganvas.plugins.losses",
+    "ganvas.plugins.regularizers",
     "ganvas.plugins.datasets",
+    "ganvas.plugins.stylizers",
     "ganvas.plugins.bench_commands",
+    "ganvas.plugins.bench_modes",
 )

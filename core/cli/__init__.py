@@ -2,7 +2,8 @@
 
 Errors a user can fix print one line (``error: ...``) and exit 2 for bad input, 1 for
 failures while working; ``--debug`` (or ``GANVAS_DEBUG=1``) shows the traceback instead.
-Plugins add commands through the ``register_commands`` hook.
+Plugins add commands through the ``register_commands`` hook, each in isolation (a plugin
+that fails there, or replaces a core command, is skipped with a warning).
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ganvas import __version__
 from ganvas.errors import GanvasError
-from ganvas.manager import PluginHost, get_host
+from ganvas.manager import PluginHost, get_host, reset_host
 
-from . import listing, sample, train
+from . import listing, plugins, sample, train
 
 __all__ = ["make_cli", "main"]
 
@@ -86,8 +88,11 @@ def make_cli(host: PluginHost) -> click.Group:
     @click.group(cls=GanvasGroup, context_settings=CONTEXT)
     @click.version_option(__version__, "--version", "-V", prog_name="ganvas", message="%(prog)s %(version)s")
     @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
+    @click.option("--plugins-dir", "plugins_dirs", multiple=True, metavar="DIR",
+                  type=click.Path(exists=True, file_okay=False),
+                  help="Also load every DIR/*.py file as a plugin (quick experiments; repeatable).")
     @click.pass_context
-    def cli(ctx: click.Context, debug: bool) -> None:
+    def cli(ctx: click.Context, debug: bool, plugins_dirs: tuple[str, ...]) -> None:
         """ganvas: train GANs and make art from TOML recipes.
 
         \b
@@ -97,13 +102,18 @@ def make_cli(host: PluginHost) -> click.Group:
           ganvas run circles --set train.steps=500
           ganvas sample latest --seeds 0-35
           ganvas list                     architectures, losses, datasets, ... and their parameters
+          ganvas plugins                  installed plugins; ganvas plugins new NAME starts one
         """
+        loaded = set(host.plugins_dirs)
+        for directory in plugins_dirs:  # main() loads them before start-up; this covers other callers
+            if Path(directory).expanduser().resolve() not in loaded:
+                host.add_plugins_dir(directory)
         ctx.obj = host
 
-    for command in (*train.COMMANDS, *sample.COMMANDS, *listing.COMMANDS):
+    for command in (*train.COMMANDS, *sample.COMMANDS, *listing.COMMANDS, *plugins.COMMANDS):
         cli.add_command(command)
     cli.add_command(bench)
-    host.pm.hook.register_commands(cli=cli)
+    host.add_commands(cli)
     return cli
 
 
@@ -117,10 +127,32 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     _setup_logging()
     try:
+        dirs = _plugins_dirs(args)
+        if dirs:  # before start-up, so that their register_commands hooks run too
+            reset_host(PluginHost(plugins_dirs=dirs))
         cli = make_cli(get_host())
+    except GanvasError as exc:  # a strict-mode plugin failure or a bad --plugins-dir: one line
+        if "--debug" in args:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # a broken built-in plugin: still one line unless --debug
         if "--debug" in args:
             raise
         click.echo(f"error: ganvas could not start: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
     cli.main(args=args, prog_name="ganvas")
+
+
+def _plugins_dirs(args: Sequence[str]) -> list[str]:
+    """The ``--plugins-dir`` values among the options before the command name."""
+    found, i = [], 0
+    while i < len(args) and args[i].startswith("-"):
+        if args[i] == "--plugins-dir" and i + 1 < len(args):
+            found.append(args[i + 1])
+            i += 2
+            continue
+        if args[i].startswith("--plugins-dir="):
+            found.append(args[i].partition("=")[2])
+        i += 1
+    return [d for d in found if Path(d).expanduser().is_dir()]  # click reports the others

@@ -1,4 +1,4 @@
-"""``ganvas list``, ``ganvas plugins`` and ``ganvas recipes``: what is installed and how to use it."""
+"""``ganvas list`` and ``ganvas recipes``: what is installed and how to use it (plugins: plugins.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import click
 
 from ganvas.errors import UnknownNameError
 from ganvas.manager import PluginHost
-from ganvas.recipe import TrainConfig, SampleConfig, builtin_recipes, params_of
 from ganvas.registry import KINDS
 
 from . import options
@@ -34,6 +33,8 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
         else:
             raise UnknownNameError("kind", kind, [*kinds, "recipe"])
     if kind == "recipe":
+        from ganvas.recipe import SampleConfig, TrainConfig, params_of
+
         sections = {"train": params_of(TrainConfig), "sample": params_of(SampleConfig)}
         if as_json:
             click.echo(json.dumps({s: [p.to_dict() for p in ps] for s, ps in sections.items()}, indent=2))
@@ -65,37 +66,10 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @options.json_flag
-@click.pass_obj
-def plugins(host: PluginHost, as_json: bool) -> None:
-    """Installed plugins: name, version, hooks, what each registered, and load errors."""
-    infos = []
-    for info in host.plugins():
-        components = [f"{c.kind}:{c.name}" for c in host.registry.components() if c.plugin == info.name]
-        infos.append({"name": info.name, "version": info.version, "builtin": info.builtin,
-                      "hooks": info.hooks, "components": components, "error": None})
-    for failure in host.failures:
-        infos.append({"name": failure.name, "version": failure.version, "builtin": False,
-                      "hooks": [], "components": [], "error": failure.error})
-    if as_json:
-        click.echo(json.dumps(infos, indent=2))
-        return
-    for info in infos:
-        origin = "built-in" if info["builtin"] else info["version"]
-        click.echo(f"{info['name']}  ({origin})")
-        if info["error"]:
-            click.echo(f"    FAILED: {info['error']}")
-            continue
-        click.echo(f"    hooks: {', '.join(info['hooks']) or '-'}")
-        if info["components"]:
-            click.echo(f"    components: {', '.join(info['components'])}")
-    if not any(not i["builtin"] for i in infos):
-        click.echo("\nno third-party plugins installed (they register under the 'ganvas' entry-point group)")
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@options.json_flag
 def recipes(as_json: bool) -> None:
     """Built-in recipes, runnable by name: ganvas run NAME."""
+    from ganvas.recipe import builtin_recipes
+
     found = builtin_recipes()
     if as_json:
         click.echo(json.dumps([{"name": n, "description": d} for n, d in found.items()], indent=2))
@@ -106,4 +80,4 @@ def recipes(as_json: bool) -> None:
     click.echo("\nrun one with: ganvas run NAME   (print it: ganvas run NAME --dry-run)")
 
 
-COMMANDS = (list_components, plugins, recipes)
+COMMANDS = (list_components, recipes)

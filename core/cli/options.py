@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from ganvas.device import DEVICES
 
 F = Callable[..., Any]
 
@@ -24,7 +23,7 @@ def runs_dir(f: F) -> F:
 def device(f: F) -> F:
     return click.option(
         "--device",
-        type=click.Choice(DEVICES),
+        type=click.Choice(("auto", "cpu", "cuda", "mps")),
         default=None,
         help="Device to use; auto prefers cuda, then mps, then cpu [default: the recipe's train.device].",
     )(f)

@@ -18,9 +18,11 @@ def test_version_and_help(cli):
 def test_list_text_and_json(cli):
     text = cli("list").output
     assert "dcgan" in text and "nonsaturating" in text and "procedural" in text and "width" in text
-    assert json.loads(cli("list", "stylizers", "--json").output) == []
+    stylizers = json.loads(cli("list", "stylizers", "--json").output)
+    assert {"oil", "ink", "palette"} <= {c["name"] for c in stylizers}
+    assert all(c["kind"] == "stylizers" and c["plugin"] for c in stylizers)
     losses = json.loads(cli("list", "loss", "--json").output)
-    assert {c["name"] for c in losses} == {"minimax", "nonsaturating", "lsgan"}
+    assert {"minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp", "relativistic"} <= {c["name"] for c in losses}
     arch = {c["name"]: c for c in json.loads(cli("list", "architectures", "--json").output)}
     assert {"name": "width", "type": "integer", "default": 64} .items() <= arch["dcgan"]["params"][1].items()
     assert "[train]" in cli("list", "recipe").output
@@ -121,3 +123,14 @@ def test_unexpected_errors_are_one_line_unless_debug(cli, tiny_recipe_file, monk
     assert "error: unexpected RuntimeError: kaboom (run again with --debug" in result.output
     result = cli("--debug", "run", str(tiny_recipe_file), "-q", code=1)
     assert isinstance(result.exception, RuntimeError)
+
+
+def test_help_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from ganvas.manager import get_host; from ganvas.cli import make_cli; "
+            "make_cli(get_host()); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "GANVAS_LOAD_PLUGINS": ""}).stdout
+    assert out.strip() == "False"  # `ganvas --help` stays fast

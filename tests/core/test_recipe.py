@@ -51,8 +51,10 @@ def test_missing_data_source_and_wrong_section_type(host):
 def test_unknown_component_names_suggest_closest(host):
     with pytest.raises(RecipeError, match="did you mean 'lsgan'"):
         parse_recipe(tiny_raw(loss={"name": "lsgn"}), host.registry)
-    with pytest.raises(RecipeError, match="unknown stylizer 'oil'"):
-        parse_recipe({**tiny_raw(), "stylize": [{"name": "oil"}]}, host.registry)
+    with pytest.raises(RecipeError, match="unknown stylizer 'oli'.*did you mean 'oil'"):
+        parse_recipe({**tiny_raw(), "stylize": [{"name": "oli"}]}, host.registry)
+    with pytest.raises(RecipeError, match="unknown regularizer 'spectral'"):
+        parse_recipe({**tiny_raw(), "regularize": [{"name": "spectral"}]}, host.registry)
     with pytest.raises(RecipeError, match="unknown augmentation 'cutout'"):
         parse_recipe(tiny_raw(augment={"policy": "cutout"}), host.registry)
 

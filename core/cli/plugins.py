@@ -1,0 +1,335 @@
+"""``ganvas plugins`` (list, ``new``), ``ganvas install`` and ``ganvas uninstall``.
+
+Installing and uninstalling run ``python -m pip`` with the interpreter ganvas runs in, so a
+plugin always lands in ganvas's own environment; they refuse to touch ganvas itself (or, for
+uninstall, a package ganvas needs) and report which plugins appeared, changed or went away.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shlex
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ganvas.errors import GanvasError, UserInputError, did_you_mean
+from ganvas.manager import ENTRY_POINT, ENTRY_POINT_GROUP, LOAD_ENV, STRICT_ENV, PluginHost, normalize_dist_name
+
+from . import options
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+# -- ganvas plugins ----------------------------------------------------------------------------
+
+
+def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
+    """One dict per plugin, loaded or failed: what ``ganvas plugins --json`` prints."""
+    rows = []
+    for info in host.plugins():
+        rows.append({
+            "name": info.name, "version": info.version, "package": info.dist, "builtin": info.builtin,
+            "origin": info.origin, "hooks": info.hooks,
+            "components": [f"{c.kind}:{c.name}" for c in host.components_of(info.name)], "error": None,
+            "disable": None,
+        })
+    for failure in host.failures:
+        rows.append({
+            "name": failure.name, "version": failure.version, "package": failure.dist, "builtin": False,
+            "origin": failure.origin, "hooks": [], "components": [], "error": failure.error,
+            "disable": failure.disable,
+        })
+    return rows
+
+
+def components_text(components: list[str]) -> str:
+    """``["stylizers:a", "stylizers:b", "losses:c"]`` -> ``stylizers: a, b; losses: c``."""
+    groups: dict[str, list[str]] = {}
+    for item in components:
+        kind, _, name = item.partition(":")
+        groups.setdefault(kind, []).append(name)
+    return "; ".join(f"{kind}: {', '.join(names)}" for kind, names in groups.items())
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT,
+             short_help="Installed plugins and their components; `plugins new NAME` starts one.")
+@options.json_flag
+@click.pass_context
+def plugins(ctx: click.Context, as_json: bool) -> None:
+    """Installed plugins: name, version, hooks, what each registered, and load errors.
+
+    \b
+    ganvas plugins new NAME     scaffold a plugin project to start from
+    ganvas install NAME|PATH    install a plugin into ganvas's environment
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    host: PluginHost = ctx.obj
+    rows = plugin_rows(host)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = [["PLUGIN", "VERSION", "PACKAGE", "HOOKS", "COMPONENTS"]]
+    for row in rows:
+        hooks = ", ".join(h.removeprefix("register_") for h in row["hooks"]) or "-"
+        what = f"FAILED: {row['error']}" if row["error"] else components_text(row["components"]) or "-"
+        version = "built-in" if row["builtin"] else row["version"]
+        table.append([row["name"], version, row["package"] or "-", hooks, what])
+    for line in _table(table):
+        click.echo(line.rstrip())
+    failed = [row for row in rows if row["error"]]
+    if len(failed) == 1:
+        click.echo(f"\n1 plugin failed to load; to disable it: {failed[0]['disable']}")
+    elif failed:
+        working = ",".join(row["name"] for row in rows if row["origin"] == ENTRY_POINT and not row["error"])
+        packages = " ".join(row["package"] for row in failed if row["package"])
+        click.echo(f"\n{len(failed)} plugins failed to load; to disable them: {LOAD_ENV}='{working}' "
+                   "(loads only the plugins named)" + (f" or ganvas uninstall {packages}" if packages else ""))
+    if all(row["builtin"] for row in rows):
+        click.echo("\nno third-party plugins installed: `ganvas plugins new NAME` starts one, "
+                   "`ganvas install NAME` installs one")
+
+
+@plugins.command("new", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to create the ganvas-NAME folder.")
+def new(name: str, parent: Path) -> None:
+    """Create ganvas-NAME/, a pip-installable plugin project with an example stylizer and loss.
+
+    NAME is lowercase letters, digits and hyphens (neon, pixel-sort). The project has the
+    entry point, tests that pass as generated, and a README; nothing is installed.
+    """
+    from ganvas.scaffold import create_project
+
+    names, written = create_project(name, parent)
+    root = parent / names.folder
+    click.echo(f"created {root}/ for plugin '{names.name}' (package {names.dist}):")
+    for path in sorted(written):
+        click.echo(f"  {path.relative_to(root)}")
+    folder = shlex.quote(str(root))
+    steps = [
+        [f"ganvas install -e {folder}", "install it (editable: your edits apply at once)"],
+        ["ganvas plugins", f"'{names.name}', with the stylizer {names.stylizer} and the loss {names.loss}"],
+        ["ganvas list stylizers", f"{names.stylizer}'s parameters"],
+        [f"cd {folder} && python -m pytest", "its tests"],
+    ]
+    click.echo("\nnext:")
+    for line in _table(steps):
+        click.echo(f"  {line}")
+
+
+# -- ganvas install / uninstall ------------------------------------------------------------------
+
+
+def installed_plugins() -> dict[str, tuple[str, str]]:
+    """Entry-point name -> (distribution, version) for every installed ganvas plugin."""
+    importlib.invalidate_caches()
+    found = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.dist is not None:
+            found[ep.name] = (ep.dist.name, ep.dist.version)
+    return found
+
+
+def _project_name(target: str) -> str | None:
+    """The distribution a pip target names: a requirement, a project folder or an archive."""
+    path = Path(target).expanduser()
+    if path.is_dir():
+        pyproject = path / "pyproject.toml"
+        if pyproject.is_file():
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
+            try:
+                return str(tomllib.loads(pyproject.read_text()).get("project", {}).get("name") or "") or None
+            except (tomllib.TOMLDecodeError, OSError):
+                return None
+        return None
+    if path.suffix in (".whl", ".gz", ".zip") or path.exists():
+        return path.name.split("-")[0]
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(target).name
+    except InvalidRequirement:
+        return None
+
+
+def _refuse_core(target: str) -> None:
+    name = _project_name(target)
+    if name is not None and normalize_dist_name(name) == "ganvas":
+        raise UserInputError(
+            f"refusing to install '{target}': it is ganvas itself; `ganvas install` adds plugins "
+            "(upgrade ganvas with: python -m pip install -U ganvas)"
+        )
+
+
+def _pip(*args: str) -> None:
+    """Run pip with ganvas's own interpreter, streaming its output; GanvasError if it fails."""
+    if importlib.util.find_spec("pip") is None:
+        raise GanvasError(
+            f"pip is not installed in ganvas's environment ({sys.executable}); "
+            f"add it with: {sys.executable} -m ensurepip"
+        )
+    command = [sys.executable, "-m", "pip", *args]
+    click.echo("$ " + shlex.join(["python", "-m", "pip", *args]), err=True)
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            click.echo(line, nl=False)
+        code = proc.wait()
+    if code != 0:
+        raise GanvasError(f"pip {args[0]} failed (exit code {code}); its output is above")
+
+
+def _load_report(names: list[str]) -> dict[str, dict[str, Any]]:
+    """Load ``names`` in a fresh ganvas process (as the next command will): their rows by name."""
+    env = {**os.environ, LOAD_ENV: ",".join(names)}
+    env.pop(STRICT_ENV, None)
+    done = subprocess.run([sys.executable, "-m", "ganvas", "plugins", "--json"], env=env,
+                          capture_output=True, text=True)
+    try:
+        return {row["name"]: row for row in json.loads(done.stdout)}
+    except ValueError:
+        lines = (done.stderr.strip() or "no output").splitlines()
+        return {name: {"error": f"ganvas could not start: {lines[-1]}", "components": []} for name in names}
+
+
+def _constraint_file() -> Path:
+    """A pip constraints file pinning ganvas to the installed version: a plugin never replaces it."""
+    import tempfile
+
+    from ganvas import __version__
+
+    handle, name = tempfile.mkstemp(prefix="ganvas-constraints-", suffix=".txt")
+    with os.fdopen(handle, "w") as f:
+        f.write(f"ganvas=={__version__}\n" if __version__ != "0.0.0+unknown" else "")
+    return Path(name)
+
+
+@click.command(context_settings=CONTEXT, short_help="Install plugins into ganvas's environment.")
+@click.argument("targets", nargs=-1, metavar="NAME|PATH...")
+@click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
+              help="Install the plugin project at PATH in editable mode (your edits apply at once).")
+@click.option("-U", "--upgrade", is_flag=True, help="Upgrade to the newest version.")
+@click.option("--force-reinstall", is_flag=True, help="Reinstall even if the version is already installed.")
+@click.option("--no-deps", is_flag=True, help="Do not install the plugin's dependencies.")
+@click.option("--no-build-isolation", is_flag=True,
+              help="Build local projects with the installed setuptools (works offline).")
+@click.option("-q", "--quiet", is_flag=True, help="Less output from pip.")
+def install(targets: tuple[str, ...], editables: tuple[str, ...], upgrade: bool, force_reinstall: bool,
+            no_deps: bool, no_build_isolation: bool, quiet: bool) -> None:
+    """Install plugins with pip into the environment ganvas runs in.
+
+    \b
+    Examples:
+      ganvas install ganvas-neon            from PyPI
+      ganvas install 'ganvas-neon>=0.2'     a version range
+      ganvas install ./ganvas-neon          a local project (or a .whl file)
+      ganvas install -e ./ganvas-neon       editable: changes to the project apply at once
+    ganvas itself is never installed, upgraded or downgraded by this command.
+    """
+    if not targets and not editables:
+        raise click.UsageError("give a plugin NAME, a PATH, or -e PATH (e.g. ganvas install ganvas-neon)")
+    for target in (*targets, *editables):
+        _refuse_core(target)
+    flags = [flag for flag, on in (("--upgrade", upgrade), ("--force-reinstall", force_reinstall),
+                                   ("--no-deps", no_deps), ("--no-build-isolation", no_build_isolation),
+                                   ("--quiet", quiet)) if on]
+    before = installed_plugins()
+    constraints = _constraint_file()
+    try:
+        _pip("install", *flags, "--constraint", str(constraints), *targets,
+             *(arg for path in editables for arg in ("--editable", path)))
+    finally:
+        constraints.unlink(missing_ok=True)
+    after = installed_plugins()
+    changed = [name for name, found in after.items() if before.get(name) != found]
+    if not changed:
+        click.echo("no ganvas plugin was added or changed (a plugin declares a [project.entry-points.ganvas] "
+                   "entry point); `ganvas plugins` lists what is installed")
+        return
+    report = _load_report(changed)
+    for name in changed:
+        dist, version = after[name]
+        verb = f"upgraded from {before[name][1]} to" if name in before else "installed"
+        row = report.get(name, {"error": "not loaded (is it filtered out by GANVAS_LOAD_PLUGINS?)"})
+        if row.get("error"):
+            click.echo(f"warning: plugin '{name}' ({dist} {version}) was {verb.split()[0]} but fails to load: "
+                       f"{row['error']}", err=True)
+        else:
+            components = components_text(row["components"]) or "no components"
+            click.echo(f"{verb} plugin '{name}' {version} ({dist}): {components}")
+
+
+def _resolve_dist(name: str, plugins_by_name: dict[str, tuple[str, str]]) -> metadata.Distribution:
+    try:
+        return metadata.distribution(name)
+    except metadata.PackageNotFoundError:
+        pass
+    if name in plugins_by_name:
+        return metadata.distribution(plugins_by_name[name][0])
+    valid = sorted({*plugins_by_name, *(dist for dist, _ in plugins_by_name.values())})
+    raise UserInputError(f"'{name}' is not installed; installed plugins: {did_you_mean(name, valid)}")
+
+
+def _core_packages() -> set[str]:
+    """ganvas and the distributions it requires: uninstalling one of them would break ganvas."""
+    core = {"ganvas", "pip"}
+    try:
+        requirements = metadata.requires("ganvas") or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+    from packaging.requirements import Requirement
+
+    for text in requirements:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"extra": ""}):
+            core.add(normalize_dist_name(req.name))
+    return core
+
+
+@click.command(context_settings=CONTEXT, short_help="Uninstall plugins.")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+def uninstall(names: tuple[str, ...], yes: bool) -> None:
+    """Uninstall plugins by package name (ganvas-neon) or plugin name (neon)."""
+    plugins_by_name = installed_plugins()
+    core = _core_packages()
+    dists: list[metadata.Distribution] = []
+    for name in names:
+        dist = _resolve_dist(name, plugins_by_name)
+        if normalize_dist_name(dist.metadata["Name"]) in core:
+            raise UserInputError(f"refusing to uninstall '{dist.metadata['Name']}': ganvas needs it "
+                                 "(uninstall ganvas itself with: python -m pip uninstall ganvas)")
+        dists.append(dist)
+    described = []
+    for dist in dists:
+        provided = sorted(ep for ep, (d, _) in plugins_by_name.items() if d == dist.metadata["Name"])
+        described.append(f"{dist.metadata['Name']} {dist.version}"
+                         + (f" (plugin {', '.join(provided)})" if provided else " (not a ganvas plugin)"))
+    if not yes:
+        click.confirm(f"Uninstall {'; '.join(described)}?", default=False, abort=True)
+    _pip("uninstall", "--yes", *(dist.metadata["Name"] for dist in dists))
+    after = installed_plugins()
+    for name, (dist_name, version) in sorted(plugins_by_name.items()):
+        if name not in after:
+            click.echo(f"removed plugin '{name}' ({dist_name} {version})")
+
+
+COMMANDS = (plugins, install, uninstall)
