@@ -19,6 +19,8 @@ SAMPLES = 2500
 
 
 def _mean_se(values: list[float]) -> tuple[float, float]:
+    if not all(math.isfinite(v) for v in values):  # a trial without one high-quality sample: KL = inf
+        return math.inf, math.inf
     mean = statistics.fmean(values)
     se = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
     return mean, se
@@ -61,9 +63,22 @@ def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, qu
     summary = {}
     for key in ("modes", "high_quality", "reverse_kl", "seconds"):
         mean, se = _mean_se([float(r[key]) for r in results])
-        summary[key] = {"mean": round(mean, 4), "se": round(se, 4)}
+        summary[key] = {"mean": _finite(round(mean, 4)), "se": _finite(round(se, 4))}
+    for r in results:
+        r["reverse_kl"] = _finite(r["reverse_kl"])
     return {"recipe": recipe_ref, "name": base.name, "mixture": mixture_name, "loss": base.loss.name,
             "regularize": [r.name for r in base.regularize], "trials": results, "summary": summary}
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no infinity: an infinite figure is reported as null (and printed as inf)."""
+    return value if math.isfinite(value) else None
+
+
+def _fmt(stat: dict[str, float | None], digits: int) -> str:
+    if stat["mean"] is None:
+        return "inf"
+    return f"{stat['mean']:.{digits}f} ± {stat['se']:.{digits}f}"
 
 
 def _row(label: str, modes: str, hq: str, kl: str, secs: str = "") -> str:
@@ -86,10 +101,8 @@ def format_table(reports: list[dict[str, Any]]) -> str:
         for r in mine:
             s = r["summary"]
             label = f"{r['name']} ({r['loss']}{''.join('+' + g for g in r['regularize'])}, {len(r['trials'])} trials)"
-            lines.append(_row(label[:34], f"{s['modes']['mean']:.1f} ± {s['modes']['se']:.1f}",
-                              f"{s['high_quality']['mean']:.1f} ± {s['high_quality']['se']:.1f}",
-                              f"{s['reverse_kl']['mean']:.3f} ± {s['reverse_kl']['se']:.3f}",
-                              f"{s['seconds']['mean']:.0f}"))
+            lines.append(_row(label[:34], _fmt(s["modes"], 1), _fmt(s["high_quality"], 1),
+                              _fmt(s["reverse_kl"], 3), f"{s['seconds']['mean']:.0f}"))
         lines.append("")
     return "\n".join(lines)
 
@@ -107,14 +120,20 @@ def modes(host, recipes, trials, baseline, overrides, as_json):
 
     Trains each RECIPE (default: the built-in ring8 and grid25) for --trials seeds, draws 2,500
     samples from each EMA generator and reports modes captured, high-quality samples (within 3 std)
-    and reverse KL, as mean ± standard error, with wall time per trial.
+    and reverse KL, as mean ± standard error, with wall time per trial. The baseline is the same
+    recipe with the plain nonsaturating loss and no regularisers (skipped when it is the same).
     """
+    from ganvas.recipe import load_recipe
+
     reports = []
     for ref in recipes or ("ring8", "grid25"):
         reports.append(run_trials(host, ref, list(overrides), trials, as_json))
         if baseline:
             plain = [*overrides, 'loss={name = "nonsaturating"}', "regularize=[]", "train.n_critic=0",
                      "train.optimizer=auto"]
+            if load_recipe(ref, host.registry, plain).to_dict() == load_recipe(ref, host.registry, overrides).to_dict():
+                reports[-1]["name"] += " (= baseline)"  # the recipe already is the plain baseline
+                continue
             report = run_trials(host, ref, plain, trials, as_json)
             report["name"] += " baseline"
             reports.append(report)

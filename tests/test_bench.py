@@ -14,3 +14,32 @@ def test_bench_loop_reports_measured_ratio(cli: Cli):
     text = cli("bench", "loop", "--size", "16", "--width", "4", "--batch", "4", "--steps", "1",
                "--rounds", "1", "--device", "cpu").output
     assert "ratio ganvas/bare" in text and "bare PyTorch loop" in text
+
+
+def test_bench_modes_reports_the_protocol_figures(cli: Cli, tmp_path):
+    import tomli_w
+
+    recipe = tmp_path / "ring-tiny.toml"
+    recipe.write_text(tomli_w.dumps({
+        "name": "ring-tiny",
+        "data": {"source": "toy2d:ring", "count": 512},
+        "model": {"name": "mlp", "width": 16, "depth": 2, "z_dim": 2},
+        "loss": {"name": "hinge"},
+        "train": {"steps": 5, "batch": 32, "device": "cpu"},
+        "regularize": [{"name": "pack", "m": 2}],
+    }))
+    reports = json.loads(cli("bench", "modes", str(recipe), "--trials", "2", "--json").output)
+    assert [r["name"] for r in reports] == ["ring-tiny", "ring-tiny baseline"]
+    mine, baseline = reports
+    assert mine["mixture"] == "ring" and mine["loss"] == "hinge" and mine["regularize"] == ["pack"]
+    assert baseline["loss"] == "nonsaturating" and baseline["regularize"] == []
+    for trial in mine["trials"]:
+        assert 0 <= trial["modes"] <= 8 and 0 <= trial["high_quality"] <= 100 and trial["seconds"] >= 0
+    assert mine["summary"]["modes"]["mean"] == sum(t["modes"] for t in mine["trials"]) / 2
+    text = cli("bench", "modes", str(recipe), "--trials", "1", "--no-baseline").output
+    assert "published PacGAN4" in text and "ring-tiny (hinge+pack" in text
+
+
+def test_bench_modes_needs_a_toy2d_recipe(cli: Cli):
+    result = cli("bench", "modes", "default", "--trials", "1", code=2)
+    assert "needs a toy2d:ring or toy2d:grid recipe" in result.output
