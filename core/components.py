@@ -131,6 +131,7 @@ class LogitLoss(Loss):
             {
                 "Loss/D": loss.detach(),
                 "D/real": real_logits.detach().mean(),
+                "D/real_sign": real_logits.detach().sign().mean(),  # r_t for adaptive augmentation
                 "D/fake": fake_logits.detach().mean(),
             },
         )

@@ -85,6 +85,8 @@ class TrainConfig:
     checkpoint_every: int = _opt(1000, "steps between checkpoints (0: only at the end)", min=0)
     keep_checkpoints: int = _opt(3, "how many recent checkpoints to keep", min=1)
     log_every: int = _opt(25, "steps between lines in stats.jsonl", min=1)
+    eval_every: int = _opt(0, "steps between Laplacian SWD checks (256 EMA samples vs real images), logged as "
+                              "SWD/avg next to the SWD/real_floor in stats.jsonl (0: never)", min=0)
 
 
 @dataclass
@@ -369,17 +371,59 @@ def _config(cls: type, given: dict[str, Any], section: str, problems: list[str])
         return None
 
 
+#: The scalar keys of ``[augment]`` (tables named after the policy's ops hold their parameters).
+_AUGMENT_PARAMS: tuple[Param, ...] = (
+    Param("policy", str, "", "comma-separated augmentations, e.g. \"color,translation,cutout\""),
+    Param("p", float, None, "probability each op reaches each image (ADA: the starting p, default 0)",
+          min=0.0, max=1.0, nullable=True),
+    Param("ada", bool, False, "adapt p from E[sign(D(real))] (ADA, Karras et al. 2020)"),
+    Param("ada_target", float, 0.6, "ADA's target for E[sign(D(real))]", min=0.0, max=1.0),
+    Param("ada_interval", int, 4, "minibatches between ADA updates of p", min=1),
+    Param("ada_kimg", float, 500.0, "thousands of images for p to go from 0 to 1", min=0.001),
+)
+
+
 def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    policy = given.pop("policy", "")
-    for key in given:
-        problems.append(f"augment.{key}: unknown key; valid: policy")
+    """``[augment]``: the policy, p, the ADA settings and one parameter table per op in the policy.
+
+    Returns a plain dict with every default filled in (``p`` defaults to 1, or 0 with ``ada``).
+    """
+    scalars = {k: v for k, v in given.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in given.items() if isinstance(v, dict)}
+    scalar_names = [p.name for p in _AUGMENT_PARAMS]
+    for key in list(scalars):
+        if key not in scalar_names:
+            problems.append(f"augment.{key}: unknown key; {_valid(key, scalar_names)} "
+                            "(or a table named after an op in the policy, holding its parameters)")
+            scalars.pop(key)
+    values, found = resolve_params(_AUGMENT_PARAMS, scalars, owner="[augment]")
+    problems.extend(f"augment.{p}" for p in found)
+    policy = values.get("policy", "")
     if not isinstance(policy, str):
-        problems.append(f"augment.policy: expected a string like \"color,translation\", got {policy!r}")
         return {"policy": ""}
+    if values.get("p") is None:
+        values["p"] = 0.0 if values.get("ada") else 1.0
+    names: list[str] = []
     for item in filter(None, (p.strip() for p in policy.split(","))):
         try:
-            registry.get("augmentations", item)
+            names.append(registry.get("augmentations", item).name)
         except UnknownNameError as exc:
             problems.append(f"augment.policy: {exc}")
-    return {"policy": policy}
+    out: dict[str, Any] = dict(values)
+    for key, table in tables.items():
+        try:
+            component = registry.get("augmentations", key)
+        except UnknownNameError as exc:
+            problems.append(f"augment.{key}: {exc}")
+            continue
+        if component.name not in names:
+            problems.append(f"augment.{key}: parameters for '{component.name}', which is not in the policy "
+                            f"{policy!r}")
+            continue
+        resolved, found = resolve_params(component.params, table, owner=component.label)
+        problems.extend(f"augment.{key}.{p}" for p in found)
+        out[component.name] = resolved
+    if values.get("ada") and not names:
+        problems.append("augment.ada: adaptive augmentation needs a policy, e.g. policy = \"color,translation,cutout\"")
+    return out
 

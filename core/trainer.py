@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
@@ -34,6 +34,10 @@ from .progress import Progress, format_duration
 from .recipe import Recipe
 from .runs import STATS_FILE
 from .seeds import latents_for_seeds, parse_seeds
+
+if TYPE_CHECKING:
+    from .plugins.augment.ada import AdaController
+    from .plugins.augment.pipeline import AugmentPipeline
 
 __all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_dataset", "build_networks"]
 
@@ -137,6 +141,9 @@ class Trainer:
         self.loss: Loss = loss_component.build(**recipe.loss.params)
         self.n_critic = cfg.n_critic or self.loss.n_critic
         self.augment: Augment = identity
+        self.augment_pipeline: AugmentPipeline | None = None  # set when the recipe has augment.policy
+        self.ada: AdaController | None = None  # set when augment.ada = true
+        self._build_augment(host)
         self.opt_g = make_optimizer(cfg.optimizer, self.loss, self.G, cfg.lr_g, cfg.betas)
         self.opt_d = make_optimizer(cfg.optimizer, self.loss, self.D, cfg.lr_d, cfg.betas)
         self.watch = CollapseWatch(self.data, self.z_dim, self.device, cfg.seed)
@@ -148,6 +155,9 @@ class Trainer:
         self._stop_requested = False
         self._stats_sum: dict[str, Tensor] = {}
         self._stats_count = 0
+        self._pending_eval: dict[str, float] = {}
+        self._swd_reals: tuple[Tensor, Tensor] | None = None
+        self._swd_floor = 0.0
 
     # -- one step ---------------------------------------------------------------------------
 
@@ -166,6 +176,8 @@ class Trainer:
             self.opt_d.step()
             self.loss.after_d_step(self.D)
             stats.update(result.stats)
+            if self.ada is not None:
+                self._observe_ada(self.ada, result.stats, batch)
         for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
             extra = reg.d_reg(self.step, self.D, real, self.augment)
             if extra is not None:
@@ -183,6 +195,39 @@ class Trainer:
         self._update_ema()
         self.step += 1
         return stats
+
+    def _build_augment(self, host: PluginHost) -> None:
+        """The recipe's augmentation pipeline (and ADA controller) when ``augment.policy`` is set."""
+        cfg = self.recipe.augment
+        policy = str(cfg.get("policy", "") or "")
+        if not policy.strip():
+            return
+        if self.data.kind != "images":
+            raise UserInputError(f"augment.policy = {policy!r} needs an image dataset; "
+                                 f"'{self.recipe.data.name}' gives points: remove [augment]")
+        from .plugins.augment.ada import AdaController
+        from .plugins.augment.pipeline import build_pipeline, parse_policy
+
+        params = {name: dict(cfg[name]) for name in parse_policy(policy) if isinstance(cfg.get(name), dict)}
+        adaptive = bool(cfg.get("ada", False))
+        p = cfg.get("p")
+        p = (0.0 if adaptive else 1.0) if p is None else float(p)
+        pipeline = build_pipeline(host, policy, p, adaptive=adaptive, params=params).to(self.device)
+        self.augment_pipeline = pipeline
+        self.augment = pipeline
+        if adaptive:
+            self.ada = AdaController(pipeline, target=float(cfg.get("ada_target", 0.6)),
+                                     interval=int(cfg.get("ada_interval", 4)), kimg=float(cfg.get("ada_kimg", 500.0)))
+
+    def _observe_ada(self, ada: AdaController, stats: dict[str, Tensor], batch: int) -> None:
+        """Feed ADA this D phase's r_t sample (a device tensor: no sync)."""
+        sign = stats.get("D/real_sign")
+        if sign is None:
+            raise GanvasError(
+                f"augment.ada needs the loss to report 'D/real_sign' (mean sign of D's real logits) from "
+                f"d_phase; loss '{self.recipe.loss.name}' does not: set augment.ada = false"
+            )
+        ada.observe(sign, batch)
 
     def _set_learning_rates(self) -> None:
         """The schedule is a function of the step alone, so resuming needs no extra state."""
@@ -224,6 +269,10 @@ class Trainer:
                     self.advance(step_hook)
                     interval_steps += 1
                     done = self.step == cfg.steps
+                    if cfg.eval_every and self.data.kind == "images" and self.step % cfg.eval_every == 0:
+                        eval_start = time.perf_counter()
+                        self._pending_eval = self.evaluate_swd()
+                        interval_start += time.perf_counter() - eval_start  # keep img/s about training
                     if self.step % cfg.log_every == 0 or done or self._stop_requested:
                         now = time.perf_counter()
                         line = self._flush_stats(now - started, interval_steps * cfg.batch / max(now - interval_start, 1e-9))
@@ -321,6 +370,10 @@ class Trainer:
             bad = [k for k, v in zip(self._stats_sum, means.tolist()) if not math.isfinite(v)]
             if bad:
                 raise TrainingDiverged(self._diverged_message(", ".join(bad)))
+        if self.augment_pipeline is not None:
+            line["Augment/p"] = float(self.augment_pipeline.p)
+        line.update(self._pending_eval)
+        self._pending_eval = {}
         self._stats_sum, self._stats_count = {}, 0
         return line
 
@@ -338,6 +391,28 @@ class Trainer:
             f"training diverged: {what} became NaN/inf by step {self.step}; nothing after it was saved "
             f"({where}). Try lower learning rates (train.lr_g / train.lr_d) or another loss"
         )
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    @torch.no_grad()
+    def evaluate_swd(self, samples: int = 256) -> dict[str, float]:
+        """Laplacian SWD x1e3 of ``samples`` EMA images vs real ones, and the real-vs-real floor.
+
+        Uses its own generators (fixed latents, fixed real sets), so it changes no training RNG
+        state: a run with evaluations trains exactly as one without.
+        """
+        from .metrics.swd import swd
+
+        if self._swd_reals is None:
+            n = max(min(samples, len(self.data) // 2), 1)
+            order = torch.randperm(len(self.data), generator=torch.Generator().manual_seed(self.recipe.train.seed))
+            self._swd_reals = (self.data.batch(order[:n]).cpu(), self.data.batch(order[n : 2 * n]).cpu())
+            self._swd_floor = swd(self._swd_reals[1], self._swd_reals[0])["average"]
+        real_a, _ = self._swd_reals
+        fake = generate(self.G_ema, latents_for_seeds(list(range(len(real_a))), self.z_dim, self.device))
+        result = swd(fake.float().cpu().clamp(-1, 1), real_a)
+        return {"SWD/avg": result["average"], "SWD/real_floor": self._swd_floor,
+                **{f"SWD/{level}px": value for level, value in result["levels"].items()}}
 
     # -- outputs -------------------------------------------------------------------------------
 
@@ -371,6 +446,7 @@ class Trainer:
             "opt_d": self.opt_d.state_dict(),
             "sampler": self.sampler.state_dict(),
             "watch": self.watch.state_dict(),
+            "augment": self._augment_state(),
             "rng": {
                 "noise": self.noise.get_state(),
                 "torch": torch.get_rng_state(),
@@ -386,11 +462,22 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.sampler.load_state_dict(state["sampler"])
         self.watch.load_state_dict(state["watch"])
+        augment = state.get("augment")  # absent in checkpoints from before augmentation plugins
+        if augment and self.augment_pipeline is not None:
+            self.augment_pipeline.load_state_dict(augment["pipeline"])
+            if self.ada is not None and augment.get("ada") is not None:
+                self.ada.load_state_dict(augment["ada"])
         self.noise.set_state(state["rng"]["noise"])
         torch.set_rng_state(state["rng"]["torch"])
         if self.device.type == "cuda" and state["rng"]["cuda"]:
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
         self.step = int(state["step"])
+
+    def _augment_state(self) -> dict[str, Any] | None:
+        if self.augment_pipeline is None:
+            return None
+        return {"pipeline": self.augment_pipeline.state_dict(),
+                "ada": self.ada.state_dict() if self.ada is not None else None}
 
     def save(self) -> Path:
         folder = self.run_dir / "checkpoints"
@@ -413,6 +500,8 @@ class Trainer:
 
 def _progress_fields(line: dict[str, Any]) -> dict[str, str]:
     fields = {k.split("/", 1)[1] if k.startswith("Loss/") else k: f"{v:.3f}" for k, v in line.items() if k.startswith("Loss/")}
+    if "Augment/p" in line:
+        fields["p"] = f"{line['Augment/p']:.3f}"
     fields["img/s"] = f"{line['images_per_s']:.0f}"
     return fields
 

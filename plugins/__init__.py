@@ -7,6 +7,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "ganvas.plugins.regularizers",
     "ganvas.plugins.datasets",
     "ganvas.plugins.stylizers",
+    "ganvas.plugins.augment",
+    "ganvas.plugins.eval_commands",
     "ganvas.plugins.bench_commands",
     "ganvas.plugins.bench_modes",
 )

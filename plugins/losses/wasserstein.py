@@ -61,6 +61,7 @@ class WGANGP(WGAN):
             "Loss/D": loss.detach(),
             "Loss/D/gp": penalty.detach(),
             "D/real": real_logits.detach().mean(),
+            "D/real_sign": real_logits.detach().sign().mean(),  # r_t for adaptive augmentation
             "D/fake": fake_logits.detach().mean(),
         })
 

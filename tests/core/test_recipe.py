@@ -55,8 +55,8 @@ def test_unknown_component_names_suggest_closest(host):
         parse_recipe({**tiny_raw(), "stylize": [{"name": "oli"}]}, host.registry)
     with pytest.raises(RecipeError, match="unknown regularizer 'spectral'"):
         parse_recipe({**tiny_raw(), "regularize": [{"name": "spectral"}]}, host.registry)
-    with pytest.raises(RecipeError, match="unknown augmentation 'cutout'"):
-        parse_recipe(tiny_raw(augment={"policy": "cutout"}), host.registry)
+    with pytest.raises(RecipeError, match="unknown augmentation 'cutot'.*did you mean 'cutout'"):
+        parse_recipe(tiny_raw(augment={"policy": "cutot"}), host.registry)
 
 
 def test_bad_seeds_are_reported(host):

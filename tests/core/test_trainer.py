@@ -164,3 +164,50 @@ def test_lifecycle_hooks_are_called(host, tmp_path):
         ("start", 0), ("sample", 3, (4, 3, 16, 16), "step-0000003.png"), ("checkpoint", 3),
         ("sample", 6, (4, 3, 16, 16), "step-0000006.png"), ("checkpoint", 6), ("end", 6, "finished"),
     ]
+
+
+_ADA = {"policy": "color,translation,cutout", "ada": True, "p": 0.5, "ada_interval": 1, "ada_kimg": 0.1}
+
+
+def test_ada_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
+    straight = _trainer(host, tmp_path, "straight", augment=_ADA)
+    straight.run()
+    broken = _trainer(host, tmp_path, "broken", augment=_ADA)
+
+    class StopPlugin:
+        from ganvas import hookimpl
+
+        @hookimpl
+        def on_step_end(self, trainer, step, stats):
+            if step == 4:
+                trainer.request_stop()
+
+    host.pm.register(StopPlugin(), name="stopper")
+    with pytest.raises(TrainingInterrupted):
+        broken.run()
+    host.pm.unregister(name="stopper")
+    saved = load_checkpoint(list_checkpoints(broken.run_dir / "checkpoints")[-1][1])
+    assert saved["augment"]["pipeline"]["p"].item() == broken.augment_pipeline.p.item()
+
+    resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
+    assert resumed.augment_pipeline.p.item() == broken.augment_pipeline.p.item()
+    resumed.run()
+    want, got = _all_weights(straight), _all_weights(resumed)
+    for key in want:
+        if isinstance(want[key], torch.Tensor):
+            assert torch.equal(want[key], got[key]), key
+    assert straight.augment_pipeline.p.item() == resumed.augment_pipeline.p.item()
+    assert straight.augment_pipeline.p.item() != 0.5  # ADA moved it (0.08 per D phase here)
+    lines = [json.loads(l) for l in (straight.run_dir / "stats.jsonl").read_text().splitlines()]
+    assert all(0 <= l["Augment/p"] <= 1 and -1 <= l["D/real_sign"] <= 1 for l in lines)
+
+
+def test_augmented_training_runs_and_shows_p(host, tmp_path):
+    from ganvas.trainer import _progress_fields
+
+    trainer = _trainer(host, tmp_path, augment={"policy": "color,translation,cutout"},
+                       loss={"name": "wgan-gp"}, train={"steps": 2, "n_critic": 1})
+    trainer.run()
+    line = json.loads((trainer.run_dir / "stats.jsonl").read_text().splitlines()[-1])
+    assert line["Augment/p"] == 1.0 and "D/real_sign" in line
+    assert _progress_fields(line)["p"] == "1.000"
