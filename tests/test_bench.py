@@ -1,3 +1,4 @@
+import pytest
 import json
 
 from conftest import Cli
@@ -43,3 +44,13 @@ def test_bench_modes_reports_the_protocol_figures(cli: Cli, tmp_path):
 def test_bench_modes_needs_a_toy2d_recipe(cli: Cli):
     result = cli("bench", "modes", "default", "--trials", "1", code=2)
     assert "needs a toy2d:ring or toy2d:grid recipe" in result.output
+
+
+@pytest.mark.slow
+def test_augment_quality_script_runs_every_config():
+    from ganvas.bench.augment_quality import CONFIGS, run
+
+    report = run(steps=2, seeds=1, samples=16, train_images=16, log=lambda *_: None)
+    assert [r["config"] for r in report["runs"]] == list(CONFIGS)
+    assert all(r["swd"] > 0 for r in report["runs"]) and report["floor"] > 0
+    assert set(report["mean"]) == set(CONFIGS)
