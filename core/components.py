@@ -13,7 +13,8 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 
-__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity"]
+__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity",
+           "generate"]
 
 Augment = Callable[[Tensor], Tensor]
 
@@ -167,3 +168,14 @@ class Regularizer:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+@torch.no_grad()
+def generate(G: nn.Module, z: Tensor, batch: int = 256) -> Tensor:
+    """``G(z)`` in eval mode, in chunks, so each seed's image is independent of the others."""
+    was_training = G.training
+    G.eval()
+    try:
+        return torch.cat([G(chunk) for chunk in z.split(batch)])
+    finally:
+        G.train(was_training)

@@ -20,7 +20,8 @@ from .manager import PluginHost
 from .recipe import ComponentRef, Recipe, parse_recipe, tomllib
 from .runs import RECIPE_FILE, unique_path
 from .seeds import latents_for_seeds
-from .trainer import build_networks, generate
+from .components import generate
+from .trainer import build_networks
 
 __all__ = ["LoadedRun", "load_run", "apply_stylizers", "write_images"]
 

@@ -24,7 +24,7 @@ from torch import Tensor, nn
 
 from . import __version__
 from .checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
-from .components import Augment, Dataset, Loss, Networks, Regularizer, identity
+from .components import Augment, Dataset, Loss, Networks, Regularizer, generate, identity
 from .metrics.diversity import CollapseWatch
 from .device import resolve_device
 from .errors import GanvasError, UserInputError
@@ -137,6 +137,9 @@ class Trainer:
         self.D = nets.discriminator.to(self.device)
         # ema = 0 turns the EMA off: samples come from G itself
         self.G_ema = copy.deepcopy(self.G).eval().requires_grad_(False) if cfg.ema > 0 else self.G
+        # load_state_dict copies in place, so these stay valid across resume; built once, used every step
+        self._ema_params, self._params = list(self.G_ema.parameters()), list(self.G.parameters())
+        self._ema_buffers = list(zip(self.G_ema.buffers(), self.G.buffers()))
         loss_component = host.get("losses", recipe.loss.name)
         self.loss: Loss = loss_component.build(**recipe.loss.params)
         self.n_critic = cfg.n_critic or self.loss.n_critic
@@ -245,9 +248,8 @@ class Trainer:
         if beta <= 0:
             return
         beta = min(beta, (1 + self.step) / (10 + self.step))  # warm-up: early weights fade fast
-        ema_params = list(self.G_ema.parameters())
-        torch._foreach_lerp_(ema_params, list(self.G.parameters()), 1.0 - beta)
-        for ema_buf, buf in zip(self.G_ema.buffers(), self.G.buffers()):
+        torch._foreach_lerp_(self._ema_params, self._params, 1.0 - beta)
+        for ema_buf, buf in self._ema_buffers:
             ema_buf.copy_(buf)
 
     # -- the loop ---------------------------------------------------------------------------
@@ -504,17 +506,6 @@ def _progress_fields(line: dict[str, Any]) -> dict[str, str]:
         fields["p"] = f"{line['Augment/p']:.3f}"
     fields["img/s"] = f"{line['images_per_s']:.0f}"
     return fields
-
-
-@torch.no_grad()
-def generate(G: nn.Module, z: Tensor, batch: int = 256) -> Tensor:
-    """``G(z)`` in eval mode, in chunks, so each seed's image is independent of the others."""
-    was_training = G.training
-    G.eval()
-    try:
-        return torch.cat([G(chunk) for chunk in z.split(batch)])
-    finally:
-        G.train(was_training)
 
 
 def render(items: Tensor, data: Dataset | None, columns: int = 0, kind: str | None = None) -> Tensor:

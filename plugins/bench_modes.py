@@ -28,13 +28,13 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
 
 def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, quiet: bool) -> dict[str, Any]:
     """Train ``recipe_ref`` ``trials`` times (seeds 0..trials-1) and measure each EMA generator."""
-    import torch
 
     from ganvas.metrics.modes import mode_stats
     from ganvas.plugins.datasets.toy2d import mixture
     from ganvas.recipe import load_recipe
     from ganvas.seeds import latents_for_seeds
-    from ganvas.trainer import Trainer, generate
+    from ganvas.components import generate
+    from ganvas.trainer import Trainer
 
     base = load_recipe(recipe_ref, host.registry, overrides)
     if base.data.name != "toy2d":

@@ -41,7 +41,8 @@ def eval_run(host: Any, run_ref: str, samples: int, seed: int, checkpoint: str |
     from ganvas.runs import find_run, runs_root
     from ganvas.sampler import load_run
     from ganvas.seeds import latents_for_seeds
-    from ganvas.trainer import build_dataset, generate
+    from ganvas.components import generate
+    from ganvas.trainer import build_dataset
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     dev = resolve_device(device or "auto")

@@ -34,7 +34,8 @@ def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int
     from ganvas.plugins.datasets.procedural import load
     from ganvas.recipe import load_recipe
     from ganvas.seeds import latents_for_seeds
-    from ganvas.trainer import Trainer, generate
+    from ganvas.components import generate
+    from ganvas.trainer import Trainer
 
     host = PluginHost(entry_points=False)
     held = load("stripes", size=32, channels=3, count=samples, seed=1).batch(torch.arange(samples))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ganvas.bench.timing import seconds_per_call
 from ganvas.manager import PluginHost
 from ganvas.recipe import parse_recipe
 from ganvas.trainer import Trainer, build_networks
@@ -70,20 +70,6 @@ class BareLoop:
         self.opt_g.step()
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def _time(fn: Callable[[], None], steps: int, device: torch.device) -> float:
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    _sync(device)
-    return (time.perf_counter() - start) / steps
-
-
 def run_loop_benchmark(
     host: PluginHost,
     *,
@@ -106,12 +92,12 @@ def run_loop_benchmark(
             "ganvas_ema": lambda: with_ema.advance(hook_ema),
         }
         for fn in sides.values():  # warm-up: allocator, kernels, lazy init
-            _time(fn, 2, plain.device)
+            seconds_per_call(fn, 2, plain.device)
         times: dict[str, list[float]] = {name: [] for name in sides}
         for r in range(rounds):
             order = list(sides) if r % 2 == 0 else list(reversed(sides))
             for name in order:
-                times[name].append(_time(sides[name], steps, plain.device))
+                times[name].append(seconds_per_call(sides[name], steps, plain.device))
             if progress is not None:
                 progress(f"round {r + 1}/{rounds}: " + "  ".join(f"{n} {times[n][-1] * 1e3:.1f} ms" for n in sides))
         ratios = [g / b for g, b in zip(times["ganvas"], times["bare"])]

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganvas.components import Dataset
+from ganvas.components import Dataset, generate
 
 __all__ = ["mean_pairwise_distance", "diversity_features", "CollapseWatch"]
 
@@ -47,12 +47,7 @@ class CollapseWatch:
     @torch.no_grad()
     def observe(self, G: nn.Module, line: dict[str, Any]) -> str | None:
         """Add the diversity figure to a stats ``line``; returns a warning the first time one is due."""
-        was_training = G.training
-        G.eval()
-        try:
-            fake = G(self.z)
-        finally:
-            G.train(was_training)
+        fake = generate(G, self.z)
         diversity = mean_pairwise_distance(diversity_features(fake)) / max(self.real_spread, 1e-12)
         line["Collapse/diversity"] = round(diversity, 4)
         self.best = max(self.best, diversity)

@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ganvas.bench.timing import seconds_per_call, sync
+
 __all__ = ["plain_diffaugment", "run_augment_benchmark", "format_report"]
 
 
@@ -72,20 +74,6 @@ def plain_diffaugment(x: Tensor) -> Tensor:
 
 # -- timing ---------------------------------------------------------------------------------------
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def _time(fn: Callable[[], None], repeats: int, device: torch.device) -> float:
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(repeats):
-        fn()
-    _sync(device)
-    return (time.perf_counter() - start) / repeats
-
-
 def _alternate(a: Callable[[], None], b: Callable[[], None], repeats: int, rounds: int,
                device: torch.device) -> tuple[list[float], list[float]]:
     """Per-round seconds per call of ``a`` and ``b``, in ABBA order after one warm-up each."""
@@ -93,11 +81,11 @@ def _alternate(a: Callable[[], None], b: Callable[[], None], repeats: int, round
     ta, tb = [], []
     for r in range(rounds):
         if r % 2 == 0:
-            ta.append(_time(a, repeats, device))
-            tb.append(_time(b, repeats, device))
+            ta.append(seconds_per_call(a, repeats, device))
+            tb.append(seconds_per_call(b, repeats, device))
         else:
-            tb.append(_time(b, repeats, device))
-            ta.append(_time(a, repeats, device))
+            tb.append(seconds_per_call(b, repeats, device))
+            ta.append(seconds_per_call(a, repeats, device))
     return ta, tb
 
 
@@ -166,10 +154,10 @@ def _step_share(host: Any, batch: int, size: int, width: int, device: str, polic
         pipeline, spent = with_aug.augment, [0.0]
 
         def timed(x: Tensor) -> Tensor:  # the pipeline's forward calls inside the step, synced
-            _sync(dev)
+            sync(dev)
             start = time.perf_counter()
             out = pipeline(x)
-            _sync(dev)
+            sync(dev)
             spent[0] += time.perf_counter() - start
             return out
 
