@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterable
 
 import torch
 
@@ -55,7 +56,9 @@ def list_checkpoints(folder: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def prune_checkpoints(folder: Path, keep: int) -> None:
-    """Delete all but the ``keep`` most recent checkpoints."""
-    for _, path in list_checkpoints(folder)[:-keep]:
-        path.unlink(missing_ok=True)
+def prune_checkpoints(folder: Path, keep: int, keep_steps: Iterable[int] = ()) -> None:
+    """Delete all but the ``keep`` most recent checkpoints and those of ``keep_steps``."""
+    protected = set(keep_steps)
+    for step, path in list_checkpoints(folder)[:-keep]:
+        if step not in protected:
+            path.unlink(missing_ok=True)

@@ -99,6 +99,12 @@ class SampleConfig:
     scale: int = _opt(1, "enlargement of saved images", min=1, max=16)
     resample: str = _opt("nearest", "how to enlarge: nearest keeps crisp pixels, lanczos paints smoothly",
                          choices=("nearest", "bicubic", "lanczos"))
+    truncation: float = _opt(1.0, "pull latents toward the mean latent: 1 plain samples, 0 the mean image, "
+                                  "0.5-0.8 safer, blander images", min=0.0, max=2.0)
+    size: int = _opt(0, "render at this many pixels (upsampled before the stylizer chain, so stylizers "
+                        "paint at full size); 0: the model's own size", min=0, max=4096)
+    ema: bool = _opt(True, "draw with the EMA generator (smoother); false: the raw generator")
+    step: int = _opt(0, "draw from the checkpoint of this training step (training saves it); 0: the last", min=0)
 
 
 def params_of(config_cls: type) -> tuple[Param, ...]:

@@ -168,6 +168,18 @@ class Registry:
             raise UnknownNameError(_SINGULAR[kind], name, valid)
         return found
 
+    def parse_spec(self, kind: str, spec: str) -> tuple[str, dict[str, Any]]:
+        """``"name:key=value,..."`` -> (registered name, fully resolved parameters), checked
+        against the component's declared params; unknown names or bad values raise one-line errors."""
+        from .errors import UserInputError
+        from .params import parse_param_string
+
+        if not spec.strip():
+            raise UserInputError(f"empty {_SINGULAR[kind]} spec; expected NAME or NAME:key=value,...")
+        name, values = parse_param_string(spec, lambda n: self.get(kind, n.strip()).params)
+        component = self.get(kind, name)
+        return component.name, component.resolve(values)
+
     def names(self, kind: str) -> list[str]:
         return sorted(self._items[kind])
 

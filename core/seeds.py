@@ -9,7 +9,7 @@ from .errors import UserInputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["parse_seeds", "latents_for_seeds", "MAX_SEEDS"]
+__all__ = ["parse_seeds", "format_seeds", "latents_for_seeds", "MAX_SEEDS"]
 
 MAX_SEEDS = 10_000
 
@@ -41,6 +41,19 @@ def parse_seeds(text: str | int | list[int]) -> list[int]:
         if len(seeds) > MAX_SEEDS:
             raise UserInputError(f"seeds '{text}' name more than {MAX_SEEDS} images")
     return seeds
+
+
+def format_seeds(seeds: list[int]) -> str:
+    """The shortest seed text for ``seeds``: ``[0, 1, 2, 3, 9]`` -> ``"0-3,9"``; order kept."""
+    parts: list[str] = []
+    i = 0
+    while i < len(seeds):
+        j = i
+        while j + 1 < len(seeds) and seeds[j + 1] == seeds[j] + 1:
+            j += 1
+        parts.append(str(seeds[i]) if j == i else f"{seeds[i]}-{seeds[j]}")
+        i = j + 1
+    return ",".join(parts)
 
 
 def latents_for_seeds(seeds: list[int], z_dim: int, device: "torch.device | str" = "cpu") -> "torch.Tensor":

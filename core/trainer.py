@@ -16,6 +16,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from .manager import PluginHost
 from .progress import Progress, format_duration
 from .recipe import Recipe
 from .runs import STATS_FILE
-from .seeds import latents_for_seeds, parse_seeds
+from .seeds import format_seeds, latents_for_seeds, parse_seeds
 
 if TYPE_CHECKING:
     from .plugins.augment.ada import AdaController
@@ -291,7 +292,8 @@ class Trainer:
                     if cfg.sample_every and (self.step % cfg.sample_every == 0 or done):
                         self._check_finite()
                         self.write_samples()
-                    if done or (cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0):
+                    if (done or (cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0)
+                            or self.step == self.recipe.sample.step):  # sample.step: a picture is drawn from it
                         last_ckpt = self.save()
             if reason == "interrupted":
                 self._check_finite()
@@ -426,7 +428,11 @@ class Trainer:
         picture = render(images, self.data, self.recipe.sample.columns)
         from .sampler import image_metadata
 
-        meta = image_metadata(self.recipe, self.seeds, self.step, self.host)
+        # the recipe that draws this grid again: the same seeds, at this step, unstylized
+        drawn = replace(self.recipe, stylize=[], sample=replace(
+            self.recipe.sample, seeds=format_seeds(self.seeds), grid=True, truncation=1.0, size=0, ema=True,
+            step=0 if self.step == self.recipe.train.steps else self.step))
+        meta = image_metadata(drawn, self.seeds, self.step, self.host)
         save_png(picture, path, meta, scale=self.recipe.sample.scale, resample=self.recipe.sample.resample)
         self.host.pm.hook.on_sample(trainer=self, step=self.step, images=images, path=path)
         return path
@@ -484,7 +490,7 @@ class Trainer:
     def save(self) -> Path:
         folder = self.run_dir / "checkpoints"
         path = save_checkpoint(self.state_dict(), checkpoint_path(folder, self.step))
-        prune_checkpoints(folder, self.recipe.train.keep_checkpoints)
+        prune_checkpoints(folder, self.recipe.train.keep_checkpoints, keep_steps=(self.recipe.sample.step,))
         self.host.pm.hook.on_checkpoint(trainer=self, step=self.step, path=path)
         return path
 

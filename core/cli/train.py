@@ -59,6 +59,20 @@ def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device:
     return trainer.run()
 
 
+def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None = None, quiet: bool = False) -> list[Path]:
+    """Train ``recipe`` in ``run_dir`` (holding its recipe.toml), then draw its ``[sample]``
+    images through its stylizer chain: ``final.png``, or ``images/seedNNNN.png`` files."""
+    _train(host, recipe, run_dir, quiet, device)
+
+    from ganvas.device import resolve_device
+    from ganvas.sampler import load_run, write_images
+    from ganvas.seeds import parse_seeds
+
+    loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
+    target = run_dir / ("final.png" if recipe.sample.grid else "images")
+    return write_images(loaded, parse_seeds(recipe.sample.seeds), host, target)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("recipe", default=DEFAULT_RECIPE, metavar="[RECIPE]")
 @options.overrides
@@ -82,24 +96,14 @@ def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool
     resolved, run_dir = started
     if output is not None and Path(output).exists():
         raise UserInputError(f"--output '{output}' already exists; choose another name")
-    _train(host, resolved, run_dir, quiet, device)
-
-    from ganvas.device import resolve_device
-    from ganvas.sampler import load_run, write_images
-    from ganvas.seeds import parse_seeds
-
-    loaded = load_run(run_dir, host, resolve_device(device or resolved.train.device))
-    target = run_dir / ("final.png" if resolved.sample.grid else "images")
-    paths = write_images(loaded, parse_seeds(resolved.sample.seeds), host, target,
-                         grid=resolved.sample.grid, columns=resolved.sample.columns, scale=resolved.sample.scale,
-                         resample=resolved.sample.resample)
+    paths = make_art(host, resolved, run_dir, device, quiet)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)
         paths.append(Path(output))
     for path in paths[:1] if resolved.sample.grid else paths[:3]:
         click.echo(f"image: {path}")
     if not resolved.sample.grid:
-        click.echo(f"({len(paths)} images in {target})")
+        click.echo(f"({len(paths)} images in {paths[0].parent})")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

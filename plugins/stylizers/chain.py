@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-from ganvas.errors import UserInputError
-from ganvas.params import parse_param_string
 
 if TYPE_CHECKING:
     from torch import Tensor, nn
@@ -34,14 +32,7 @@ class Step:
 
 def parse_chain(specs: Sequence[str], host: PluginHost) -> list[Step]:
     """Parse and validate ``name:key=value,...`` specs; unknown names or bad values raise one-line errors."""
-    steps = []
-    for spec in specs:
-        if not spec.strip():
-            raise UserInputError("empty stylizer spec; expected NAME or NAME:key=value,...")
-        name, values = parse_param_string(spec, lambda n: host.get("stylizers", n.strip()).params)
-        component = host.get("stylizers", name)
-        steps.append(Step(component.name, component.resolve(values)))
-    return steps
+    return [Step(*host.registry.parse_spec("stylizers", spec)) for spec in specs]
 
 
 def build_chain(steps: Sequence[Step], host: PluginHost) -> list[nn.Module]:

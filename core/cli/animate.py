@@ -1,0 +1,3 @@
+"""``ganvas animate``: (being written)."""
+
+COMMANDS: tuple = ()

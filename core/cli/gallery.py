@@ -1,0 +1,3 @@
+"""``ganvas gallery``: (being written)."""
+
+COMMANDS: tuple = ()
