@@ -191,14 +191,21 @@ def builtin_recipes() -> dict[str, str]:
 
 
 def read_recipe_source(ref: str | Path) -> tuple[dict[str, Any], str]:
-    """Read the raw TOML of a recipe file or a built-in recipe name; returns (data, label)."""
+    """Read the raw TOML of a recipe file, a built-in recipe name, or the recipe embedded in an
+    image ganvas wrote; returns (data, label)."""
+    from .provenance import looks_like_image, read_provenance
+
     path = Path(ref).expanduser()
-    if path.is_file():
+    if path.is_file() and looks_like_image(path):
+        text, label = read_provenance(path).recipe, f"{ref} (embedded recipe)"
+    elif path.is_file():
         text, label = _read_text(path), str(ref)
     elif path.suffix == "" and (resources.files("ganvas.recipes") / f"{ref}.toml").is_file():
         text, label = (resources.files("ganvas.recipes") / f"{ref}.toml").read_text(), f"{ref} (built-in)"
     elif path.exists():
         raise UserInputError(f"recipe '{ref}' is not a file")
+    elif looks_like_image(path):
+        raise UserInputError(f"image '{ref}' does not exist")
     else:
         names = builtin_recipes()
         raise UnknownNameError("recipe (not a file, nor a built-in recipe)", str(ref), names)

@@ -160,8 +160,13 @@ def write_images(
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
     device = next(run.generator.parameters()).device
-    picture = render_latents(run, latents_for_seeds(seeds, run.z_dim, device), host, chain=chain,
-                             size=cfg.size, truncation=cfg.truncation)
+
+    def draw(some: list[int]) -> torch.Tensor:
+        return render_latents(run, latents_for_seeds(some, run.z_dim, device), host, chain=chain,
+                              size=cfg.size, truncation=cfg.truncation)
+
+    if run.data_kind == "points" or cfg.grid:
+        picture = draw(seeds)
     if run.data_kind == "points":
         recipe = drawn_recipe(run, replace(cfg, grid=True), chain, seeds)
         target = out if cfg.grid else out / "points.png"
@@ -170,7 +175,8 @@ def write_images(
         meta = image_metadata(drawn_recipe(run, cfg, chain, seeds), seeds, run.step, host)
         return [save_png(make_grid(picture, cfg.columns), out, meta, scale=cfg.scale, resample=cfg.resample)]
     paths = []
-    for seed, image in zip(seeds, picture):
+    for seed in seeds:  # one at a time: float results can depend on the batch, and the PNG must
+        image = draw([seed])[0]  # be what `ganvas run` on it draws again, alone, bit for bit
         meta = image_metadata(drawn_recipe(run, cfg, chain, [seed]), [seed], run.step, host)
         paths.append(save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta,
                               scale=cfg.scale, resample=cfg.resample))

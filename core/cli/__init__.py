@@ -21,7 +21,7 @@ from ganvas import __version__
 from ganvas.errors import GanvasError
 from ganvas.manager import PluginHost, get_host, reset_host
 
-from . import animate, gallery, listing, plugins, sample, train
+from . import animate, gallery, listing, plugins, recipe, sample, train
 
 __all__ = ["make_cli", "main"]
 
@@ -110,8 +110,8 @@ def make_cli(host: PluginHost) -> click.Group:
                 host.add_plugins_dir(directory)
         ctx.obj = host
 
-    for command in (*train.COMMANDS, *sample.COMMANDS, *animate.COMMANDS, *gallery.COMMANDS, *listing.COMMANDS,
-                    *plugins.COMMANDS):
+    for command in (*train.COMMANDS, *sample.COMMANDS, *animate.COMMANDS, *gallery.COMMANDS, *recipe.COMMANDS,
+                    *listing.COMMANDS, *plugins.COMMANDS):
         cli.add_command(command)
     cli.add_command(bench)
     host.add_commands(cli)

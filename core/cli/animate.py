@@ -1,3 +1,195 @@
-"""``ganvas animate``: (being written)."""
+"""``ganvas animate``: a looping latent walk through keyframe seeds, or a training time-lapse."""
 
-COMMANDS: tuple = ()
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ganvas.errors import UserInputError
+from ganvas.manager import PluginHost
+from ganvas.runs import find_run, runs_root
+
+from . import options
+from .sample import choose_seeds, drawing_chain, load_for_drawing
+
+_FORMATS = ("gif", "apng", "mp4")
+_SUFFIXES = {".gif", ".png", ".apng", ".mp4"}
+DEFAULT_SEEDS = "0-3"
+DEFAULT_FRAMES = 48
+DEFAULT_FPS = 12
+TIMELAPSE_FPS = 4
+TIMELAPSE_HOLD_MS = 1500
+
+
+def parse_formats(values: tuple[str, ...]) -> list[str]:
+    """``--format gif --format mp4`` or ``--format gif,apng``: the formats in order, no repeats."""
+    from ganvas.errors import did_you_mean
+
+    if not values:
+        return ["gif", "apng"]
+    out: list[str] = []
+    for value in values:
+        for name in value.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name == "png":
+                name = "apng"
+            if name not in _FORMATS:
+                raise UserInputError(f"unknown --format '{name}'; {did_you_mean(name, _FORMATS)}")
+            if name not in out:
+                out.append(name)
+    if not out:
+        raise UserInputError("--format: name at least one of gif, apng, mp4")
+    return out
+
+
+def free_stem(stem: Path, formats: list[str]) -> Path:
+    """``stem`` if none of its files exist, else ``stem-2``, ``stem-3``, ...: never replace files."""
+    from ganvas.animate import SUFFIXES
+
+    def taken(s: Path) -> bool:
+        return any(s.with_name(s.name + SUFFIXES[f]).exists() for f in formats)
+
+    candidate, k = stem, 2
+    while taken(candidate):
+        candidate = stem.with_name(f"{stem.name}-{k}")
+        k += 1
+    return candidate
+
+
+def output_stem(output: str, formats: list[str], force: bool) -> Path:
+    """The ``-o`` stem: a known suffix (``walk.gif``) is dropped; existing files need ``--force``."""
+    from ganvas.animate import SUFFIXES
+
+    stem = Path(output).expanduser()
+    if stem.suffix.lower() in _SUFFIXES:
+        stem = stem.with_suffix("")
+    if stem.is_dir():
+        raise UserInputError(f"'{output}' is a folder; give a file name stem like {Path(output) / 'walk'}")
+    if not force:
+        for f in formats:
+            target = stem.with_name(stem.name + SUFFIXES[f])
+            if target.exists():
+                raise UserInputError(f"'{target}' already exists; pass --force to replace it")
+    return stem
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("run_ref", metavar="RUN")
+@click.option("--seeds", default=None, help=f"Keyframe seeds the walk loops through [default: {DEFAULT_SEEDS}].")
+@click.option("-n", "--n", "n", type=click.IntRange(min=2), default=None,
+              help="N random keyframe seeds (printed), or N seeds counting up from a single --seeds.")
+@click.option("--frames", type=click.IntRange(2, 5000), default=None,
+              help=f"Frames in the whole loop [default: {DEFAULT_FRAMES}].")
+@click.option("--fps", type=click.IntRange(1, 50), default=None,
+              help=f"Frames per second [default: {DEFAULT_FPS}; {TIMELAPSE_FPS} with --timelapse].")
+@click.option("--format", "formats", multiple=True, metavar="gif,apng,mp4",
+              help="Files to write (repeatable or comma list): gif, apng (an animated .png), mp4 "
+                   "(needs ffmpeg) [default: gif,apng].")
+@click.option("--scale", type=click.IntRange(1, 16), default=None,
+              help="Enlargement factor of the frames [default: the recipe's sample.scale].")
+@click.option("--resample", type=click.Choice(["nearest", "bicubic", "lanczos"]), default=None,
+              help="Enlarge with crisp pixels (nearest) or smoothly [default: sample.resample].")
+@click.option("--timelapse", is_flag=True,
+              help="Instead of a walk: the run's training sample grids (samples/), in step order.")
+@options.drawing
+@click.option("-o", "--output", type=click.Path(), default=None,
+              help="Output stem: STEM.gif, STEM.png, STEM.mp4 [default: inside RUN].")
+@click.option("--force", is_flag=True, help="Allow replacing existing --output files.")
+@options.device
+@options.runs_dir
+@click.pass_obj
+def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, frames: int | None,
+            fps: int | None, formats: tuple[str, ...], scale: int | None, resample: str | None, timelapse: bool,
+            output: str | None, force: bool, device: str | None, runs_dir: str | None, **drawing: Any) -> None:
+    """Animate RUN: a seamless loop through keyframe SEEDS, or a training time-lapse.
+
+    RUN is a run folder, a run number, a recipe name (its latest run) or `latest`.
+    The walk slerps from seed to seed and back to the first; each keyframe is exactly the
+    image `ganvas sample RUN --seeds SEED` draws, with the same drawing options. Files go next
+    to each other: STEM.gif (256 colours, small), STEM.png (an animated PNG: lossless, shown
+    animated by browsers, and carrying the recipe and the animation settings) and STEM.mp4
+    (when ffmpeg is installed).
+
+    \b
+    Examples:
+      ganvas animate latest                          # seeds 0-3, 48 frames at 12 fps
+      ganvas animate latest --seeds 7,12,40 --frames 90 --format gif,mp4
+      ganvas animate latest --n 6 --truncation 0.7 --scale 4 --resample lanczos
+      ganvas animate latest --timelapse              # how training went, grid by grid
+    """
+    from ganvas.animate import latent_walk, save_animation, timelapse_frames
+
+    fmts = parse_formats(formats)
+    run_dir = find_run(run_ref, runs_root(runs_dir))
+    if timelapse:
+        given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
+        given += [f"--{key.replace('_', '-')}" for key in ("checkpoint", "step", "ema", "size") if drawing[key] is not None]
+        if drawing["psi"] is not None:
+            given.append("--truncation")
+        if drawing["stylize_specs"] or drawing["no_stylize"]:
+            given.append("-s/--no-stylize")
+        if given:
+            raise UserInputError(f"--timelapse shows the training sample grids as they are; {', '.join(given)} "
+                                 "only apply to a walk")
+        from ganvas.imageio import read_png_text
+        from ganvas.sampler import read_run_recipe
+
+        cfg = read_run_recipe(run_dir, host).sample
+        paths, pictures = timelapse_frames(run_dir)
+        steps = [int(p.stem.partition("-")[2]) for p in paths]
+        rate = fps or TIMELAPSE_FPS
+        meta = read_png_text(paths[-1])
+        meta["ganvas:animation"] = json.dumps({"mode": "timelapse", "steps": steps, "frames": len(paths), "fps": rate,
+                                               "hold_last_ms": TIMELAPSE_HOLD_MS})
+        stem_name = f"timelapse-step{steps[-1]:07d}"
+        # the grids were saved at sample.scale already: enlarge further only when asked
+        enlarge, how, hold = scale or 1, resample or cfg.resample, TIMELAPSE_HOLD_MS
+    else:
+        seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
+        if len(seed_list) < 2:
+            raise UserInputError(f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
+                                 f"{seed_list[0] + 3} (or --timelapse)")
+        count = frames or DEFAULT_FRAMES
+        if count < len(seed_list):
+            raise UserInputError(f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames "
+                                 f"{len(seed_list)} or more")
+        loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
+        if loaded.data_kind == "points":
+            raise UserInputError(f"run '{run_dir}' learns 2-D points; animations need an image run "
+                                 "(--timelapse shows its training plots)")
+        chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
+        cfg = loaded.recipe.sample
+        settings = replace(cfg, **{k: v for k, v in {
+            "scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}.items()
+            if v is not None})
+        if n is not None and seeds is None:
+            click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
+        rate = fps or DEFAULT_FPS
+        pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
+                               truncation=settings.truncation)
+        from ganvas.sampler import drawn_recipe, image_metadata
+        from ganvas.seeds import format_seeds
+
+        meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
+        meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,
+                                               "interpolation": "slerp", "loop": True})
+        label = f"random{len(seed_list)}" if n is not None and seeds is None else format_seeds(seed_list)
+        label = label.replace(",", "_")
+        if len(label) > 40:
+            label = f"{len(seed_list)}seeds"
+        stem_name = f"walk-{label}-step{loaded.step:07d}"
+        enlarge, how, hold = settings.scale, settings.resample, 0
+    stem = free_stem(run_dir / stem_name, fmts) if output is None else output_stem(output, fmts, force)
+    written = save_animation(pictures, stem, rate, fmts, meta, scale=enlarge, resample=how, hold_last_ms=hold,
+                             overwrite=output is not None and force)
+    for path in written:
+        click.echo(f"animation: {path}")
+
+
+COMMANDS = (animate,)

@@ -73,6 +73,39 @@ def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None
     return write_images(loaded, parse_seeds(recipe.sample.seeds), host, target)
 
 
+def _compare_with_source(ref: str, paths: list[Path]) -> None:
+    """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
+    from ganvas.provenance import looks_like_image, read_provenance
+
+    source = Path(ref).expanduser()
+    if not (source.is_file() and looks_like_image(source)):
+        return
+    made = read_provenance(source)
+    if made.animation:
+        click.echo(f"note: '{ref}' is an animation; this run made its recipe's still image "
+                   "(`ganvas animate` on the run makes the animation)", err=True)
+        return
+    if made.stylize:
+        click.echo(f"note: '{ref}' was stylized afterwards with `ganvas stylize`; this run made the image "
+                   "it started from (`ganvas recipe show` lists that chain)", err=True)
+        return
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(source) as a, Image.open(paths[0]) as b:
+        old, new = np.asarray(a), np.asarray(b)
+    if old.shape != new.shape:
+        click.echo(f"warning: the new image is {new.shape[1]}x{new.shape[0]}, '{ref}' is {old.shape[1]}x{old.shape[0]}",
+                   err=True)
+    elif np.array_equal(old, new):
+        click.echo(f"identical to {ref}: every pixel matches")
+    else:
+        diff = np.abs(old.astype(np.int16) - new.astype(np.int16))
+        click.echo(f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
+                   f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the same torch version "
+                   "and device (CPU) as the original", err=True)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("recipe", default=DEFAULT_RECIPE, metavar="[RECIPE]")
 @options.overrides
@@ -87,8 +120,9 @@ def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool
         device: str | None, quiet: bool, runs_dir: str | None) -> None:
     """Train RECIPE, then sample and stylize the final image; prints its path.
 
-    RECIPE is a TOML file or a built-in recipe name (see `ganvas recipes`); without it the
-    default recipe runs. Everything lands in a new run folder, runs/NNNNN-<name>/.
+    RECIPE is a TOML file, a built-in recipe name (see `ganvas recipes`) or an image ganvas made
+    (its embedded recipe: the run draws that image again and says whether the pixels match);
+    without it the default recipe runs. Everything lands in a new run folder, runs/NNNNN-<name>/.
     """
     started = _start(host, recipe, overrides, dry_run, runs_dir)
     if started is None:
@@ -103,7 +137,8 @@ def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool
     for path in paths[:1] if resolved.sample.grid else paths[:3]:
         click.echo(f"image: {path}")
     if not resolved.sample.grid:
-        click.echo(f"({len(paths)} images in {paths[0].parent})")
+        click.echo(f"({len(paths)} image{'s' if len(paths) != 1 else ''} in {paths[0].parent})")
+    _compare_with_source(recipe, paths)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

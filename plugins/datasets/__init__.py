@@ -20,7 +20,7 @@ def register_datasets(register):
     register(
         "procedural",
         "ganvas.plugins.datasets.procedural:load",
-        help="art ganvas draws itself, no download: procedural:circles|mondrian|truchet|stripes",
+        help="art ganvas draws itself, no download: procedural:circles|mondrian|truchet|stripes|mountains|petals",
         params=[
             _SIZE,
             _channels(3),

@@ -43,7 +43,7 @@ def _dither() -> Param:
 
 
 def _reference(what: str, required: bool = True) -> Param:
-    return Param(REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} is used",
+    return Param(REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} to use",
                  required=required)
 
 
@@ -99,7 +99,7 @@ SPECS: tuple[StylizerSpec, ...] = (
         "palette", f"{_MODULE}.quantize:Palette",
         "map colours to a palette taken from a reference image (k-means in Lab) or a preset",
         (
-            _reference("colours are", required=False),
+            _reference("colours", required=False),
             Param("preset", str, "", "a built-in palette instead of a reference", choices=PRESET_NAMES),
             Param("colors", int, 8, "colours taken from the reference", min=2, max=64),
             _dither(),
@@ -173,7 +173,7 @@ SPECS: tuple[StylizerSpec, ...] = (
         "texture", f"{_MODULE}.texture:Texture",
         "texture/style transfer from a reference image (Gram matrices of a random-weight CNN)",
         (
-            _reference("texture is"),
+            _reference("texture"),
             Param("steps", int, 40, "L-BFGS steps (the time budget)", min=0, max=100_000),
             Param("strength", float, 1.0, "weight of the texture against the content", min=0, max=1000),
             Param("content", float, 1.0, "weight of keeping the input's layout and colours", min=0, max=1000),

@@ -5,7 +5,7 @@ import pytest
 
 from ganvas.plugins import procedural_styles as styles
 
-NAMES = ["circles", "mondrian", "truchet", "stripes"]
+NAMES = ["circles", "mondrian", "truchet", "stripes", "mountains", "petals"]
 
 
 def test_style_names_and_one_line_docstrings() -> None:

@@ -1,0 +1,72 @@
+"""What an image ganvas wrote says about itself: the recipe that re-creates it, and more.
+
+Every PNG ganvas writes carries text chunks: ``ganvas:recipe`` (the resolved recipe; its
+``[sample]`` section says how the image was drawn), ``ganvas:seeds``, ``ganvas:step`` and
+``ganvas:versions``; ``ganvas stylize`` adds ``ganvas:stylize`` (its chain) and
+``ganvas:source``; animations add ``ganvas:animation``. Reading them needs Pillow, not torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UserInputError
+from .formats import IMAGE_SUFFIXES
+
+__all__ = ["Provenance", "read_provenance", "looks_like_image"]
+
+RECIPE_KEY = "ganvas:recipe"
+
+
+@dataclass
+class Provenance:
+    """The ganvas metadata of one image file."""
+
+    path: Path
+    recipe: str
+    seeds: str = ""
+    step: str = ""
+    versions: str = ""
+    stylize: str = ""
+    source: str = ""
+    animation: str = ""
+    other: dict[str, str] = field(default_factory=dict)
+
+    def header(self) -> str:
+        """TOML comment lines describing the image, to print above its recipe."""
+        lines = [f"# recipe embedded in {self.path}"]
+        for label, value in (("seeds", self.seeds), ("training step", self.step), ("made with", self.versions)):
+            if value:
+                lines.append(f"# {label}: {value}")
+        if self.animation:
+            lines.append(f"# animation: {self.animation}")
+        if self.stylize:
+            lines.append(f"# then stylized from '{self.source or 'an earlier image'}' with `ganvas stylize`, chain:")
+            lines += [f"#   {line}" for line in self.stylize.strip().splitlines()]
+        return "\n".join(lines) + "\n"
+
+
+def looks_like_image(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def read_provenance(path: Path) -> Provenance:
+    """The ganvas metadata of image ``path``; a one-line UserInputError when there is none."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+            text = {k: str(v) for k, v in getattr(img, "text", {}).items()}
+    except FileNotFoundError:
+        raise UserInputError(f"image '{path}' does not exist") from None
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UserInputError(f"cannot read image '{path}': {exc}") from None
+    if RECIPE_KEY not in text:
+        hint = " (a JPEG or a re-saved copy loses it; use the PNG ganvas wrote)" if path.suffix.lower() != ".png" else ""
+        raise UserInputError(f"'{path}' carries no ganvas recipe: it was not written by ganvas{hint}")
+    known = {"recipe", "seeds", "step", "versions", "stylize", "source", "animation"}
+    values = {k.removeprefix("ganvas:"): v for k, v in text.items() if k.startswith("ganvas:")}
+    return Provenance(path, **{k: v for k, v in values.items() if k in known},
+                      other={k: v for k, v in text.items() if k.removeprefix("ganvas:") not in known})
