@@ -27,11 +27,12 @@ def _start(host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_ru
         click.echo(recipe.to_toml(), nl=False)
         return None
     run_dir = create_run_dir(runs_root(runs_dir), recipe.name)
-    _write_recipe(run_dir, recipe)
+    write_recipe(run_dir, recipe)
     return recipe, run_dir
 
 
-def _write_recipe(run_dir: Path, recipe: Recipe) -> None:
+def write_recipe(run_dir: Path, recipe: Recipe) -> None:
+    """Save the resolved recipe as the run folder's recipe.toml, atomically."""
     tmp = run_dir / f".{RECIPE_FILE}.tmp"
     tmp.write_text(recipe.to_toml())
     os.replace(tmp, run_dir / RECIPE_FILE)
@@ -102,8 +103,8 @@ def _compare_with_source(ref: str, paths: list[Path]) -> None:
     else:
         diff = np.abs(old.astype(np.int16) - new.astype(np.int16))
         click.echo(f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
-                   f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the same torch version "
-                   "and device (CPU) as the original", err=True)
+                   f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the torch version, "
+                   "device and number of CPU threads the original was made with", err=True)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -170,7 +171,7 @@ def train(host: PluginHost, recipe: str | None, resume: str | None, overrides: t
             click.echo(resolved.to_toml(), nl=False)
             return
         if overrides:
-            _write_recipe(run_dir, resolved)
+            write_recipe(run_dir, resolved)
         checkpoint = _train(host, resolved, run_dir, quiet, device, resume=True)
     else:
         started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir)
