@@ -28,7 +28,8 @@ from PIL import Image, PngImagePlugin
 from torch import Tensor
 
 from .errors import GanvasError, UserInputError
-from .imageio import open_image, pil_to_tensor
+from .formats import ANIMATION_SUFFIXES
+from .imageio import RESAMPLE_FILTERS, open_image, pil_to_tensor
 from .seeds import latents_for_seeds
 
 if TYPE_CHECKING:
@@ -41,17 +42,15 @@ __all__ = ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_ani
 
 log = logging.getLogger("ganvas.animate")
 
-FORMATS = ("gif", "apng", "mp4")
+FORMATS = tuple(ANIMATION_SUFFIXES)
 """Animation formats ``save_animation`` writes."""
 
-SUFFIXES = {"gif": ".gif", "apng": ".png", "mp4": ".mp4"}
+SUFFIXES = ANIMATION_SUFFIXES
 """The file suffix of each format (an animated PNG is a ``.png``)."""
 
 MAX_FRAMES = 5000
 _CHUNK = 16  # frames rendered at once by latent_walk
 _STEP_RE = re.compile(r"^step-(\d+)\.png$")
-_FILTERS = {"nearest": Image.Resampling.NEAREST, "bicubic": Image.Resampling.BICUBIC,
-            "lanczos": Image.Resampling.LANCZOS}
 
 
 # -- latents ---------------------------------------------------------------------------------------
@@ -120,10 +119,12 @@ def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int,
                              "(ganvas animate --timelapse shows its training plots)")
     device = next(run.generator.parameters()).device
     z = walk_latents(latents_for_seeds(seeds, run.z_dim), frames)
-    from .sampler import render_latents
+    from .sampler import build_stylizers, render_latents
+
+    stylizers = build_stylizers(run.recipe.stylize if chain is None else chain, host)  # once for all frames
 
     def draw(rows: Tensor) -> Tensor:
-        return render_latents(run, rows.to(device), host, chain=chain, size=size, truncation=truncation)
+        return render_latents(run, rows.to(device), host, chain=stylizers, size=size, truncation=truncation)
 
     out = torch.cat([draw(z[i:i + _CHUNK]) for i in range(0, len(z), _CHUNK)])
     # float results can depend on the batch: draw the keyframes alone, as `ganvas sample` does
@@ -169,8 +170,8 @@ def timelapse_frames(run_dir: Path) -> tuple[list[Path], Tensor]:
 def _to_pil(frames: Tensor, resample: str) -> list[Image.Image]:
     if frames.ndim != 4 or frames.shape[1] not in (1, 3) or frames.dtype != torch.uint8 or not len(frames):
         raise ValueError(f"expected uint8 frames (N, 1 or 3, H, W), got {frames.dtype} {tuple(frames.shape)}")
-    if resample not in _FILTERS:
-        raise UserInputError(f"resample '{resample}': expected one of {', '.join(_FILTERS)}")
+    if resample not in RESAMPLE_FILTERS:
+        raise UserInputError(f"resample '{resample}': expected one of {', '.join(RESAMPLE_FILTERS)}")
     array = frames.detach().cpu().permute(0, 2, 3, 1).numpy()
     return [Image.fromarray(a[:, :, 0] if a.shape[2] == 1 else a) for a in array]
 
@@ -178,7 +179,7 @@ def _to_pil(frames: Tensor, resample: str) -> list[Image.Image]:
 def _enlarge(images: list[Image.Image], scale: int, resample: str) -> list[Image.Image]:
     if scale == 1:
         return images
-    return [img.resize((img.width * scale, img.height * scale), _FILTERS[resample]) for img in images]
+    return [img.resize((img.width * scale, img.height * scale), RESAMPLE_FILTERS[resample]) for img in images]
 
 
 def shared_palette(images: Sequence[Image.Image], budget: int = 1 << 18) -> Image.Image:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UnknownNameError, UserInputError
+from .formats import ANIMATION_SUFFIXES
 from .recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from .registry import Registry
 from .seeds import format_seeds, parse_seeds
@@ -34,7 +35,6 @@ WALK_FORMATS = ("gif",)
 WALK_KEYFRAMES, WALK_FRAMES, WALK_FPS = 4, 40, 12
 WALK_PIXELS = 96  # walks are enlarged (by at most the recipe's sample.scale) to about this size
 SHEET = "stylizers.png"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
-_SUFFIXES = {"gif": ".gif", "apng": ".png"}
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Gallery:
         return self.root / f"{name}{WALK_SUFFIX}"
 
     def walk_files(self, name: str) -> list[Path]:
-        return [self.root / f"{name}{WALK_SUFFIX}{_SUFFIXES[f]}" for f in WALK_FORMATS]
+        return [self.root / f"{name}{WALK_SUFFIX}{ANIMATION_SUFFIXES[f]}" for f in WALK_FORMATS]
 
     def select(self, names: Iterable[str]) -> list[Entry]:
         """The entries named ``names`` (all of them when empty); an unknown name is an error."""

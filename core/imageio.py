@@ -15,7 +15,10 @@ import numpy as np
 import torch
 from PIL import Image, PngImagePlugin
 
-from .formats import IMAGE_SUFFIXES
+from .formats import IMAGE_SUFFIXES, RESAMPLE
+
+#: Pillow's filter for each ``resample`` name.
+RESAMPLE_FILTERS = dict(zip(RESAMPLE, (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)))
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -137,9 +140,7 @@ def save_png(
     array = image.detach().cpu().permute(1, 2, 0).numpy()
     pil = Image.fromarray(array[:, :, 0] if array.shape[2] == 1 else array)
     if scale > 1:
-        filters = {"nearest": Image.Resampling.NEAREST, "bicubic": Image.Resampling.BICUBIC,
-                   "lanczos": Image.Resampling.LANCZOS}
-        pil = pil.resize((pil.width * scale, pil.height * scale), filters[resample])
+        pil = pil.resize((pil.width * scale, pil.height * scale), RESAMPLE_FILTERS[resample])
     info = PngImagePlugin.PngInfo()
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)

@@ -18,6 +18,7 @@ from typing import Any
 import tomli_w
 
 from .errors import UnknownNameError, UserInputError, did_you_mean
+from .formats import RESAMPLE
 from .params import Param, resolve_params
 from .seeds import parse_seeds
 from .registry import Registry
@@ -98,7 +99,7 @@ class SampleConfig:
     columns: int = _opt(0, "grid columns; 0 picks a near-square grid", min=0)
     scale: int = _opt(1, "enlargement of saved images", min=1, max=16)
     resample: str = _opt("nearest", "how to enlarge: nearest keeps crisp pixels, lanczos paints smoothly",
-                         choices=("nearest", "bicubic", "lanczos"))
+                         choices=RESAMPLE)
     truncation: float = _opt(1.0, "pull latents toward the mean latent: 1 plain samples, 0 the mean image, "
                                   "0.5-0.8 safer, blander images", min=0.0, max=2.0)
     size: int = _opt(0, "render at this many pixels (upsampled before the stylizer chain, so stylizers "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -24,7 +25,7 @@ from .seeds import format_seeds, latents_for_seeds
 from .components import generate
 from .trainer import build_networks
 
-__all__ = ["LoadedRun", "load_run", "truncate", "apply_stylizers", "finish_images", "render_latents", "write_images"]
+__all__ = ["LoadedRun", "load_run", "truncate", "build_stylizers", "apply_stylizers", "finish_images", "render_latents", "write_images"]
 
 
 @dataclass
@@ -90,15 +91,21 @@ def truncate(z: torch.Tensor, psi: float, mean: torch.Tensor | None = None) -> t
     return centre + psi * (z - centre)
 
 
-def apply_stylizers(images01: torch.Tensor, chain: list[ComponentRef], host: PluginHost) -> torch.Tensor:
-    """Run ``(B, C, H, W)`` images in [0, 1] through the stylizer chain, in order."""
-    for ref in chain:
-        stylizer = host.get("stylizers", ref.name).build(**ref.params)
+def build_stylizers(chain: list[Any], host: PluginHost) -> list[Any]:
+    """The stylizer modules of ``chain`` (ComponentRefs are built; built ones are kept), so a
+    caller drawing many batches builds them once (reference images read once, CNNs made once)."""
+    return [host.get("stylizers", s.name).build(**s.params) if isinstance(s, ComponentRef) else s for s in chain]
+
+
+def apply_stylizers(images01: torch.Tensor, chain: list[Any], host: PluginHost) -> torch.Tensor:
+    """Run ``(B, C, H, W)`` images in [0, 1] through the stylizer chain (ComponentRefs or modules
+    from :func:`build_stylizers`), in order."""
+    for stylizer in build_stylizers(chain, host):
         images01 = stylizer(images01).clamp(0, 1)
     return images01
 
 
-def finish_images(items: torch.Tensor, chain: list[ComponentRef], host: PluginHost, size: int = 0) -> torch.Tensor:
+def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size: int = 0) -> torch.Tensor:
     """Generator output in [-1, 1] -> uint8 ``(B, C, H, W)``: upsampled to ``size`` pixels (0: as
     is), then through the stylizer chain."""
     if not chain and (not size or size == items.shape[-1]):
@@ -111,10 +118,11 @@ def finish_images(items: torch.Tensor, chain: list[ComponentRef], host: PluginHo
 
 
 @torch.no_grad()
-def render_latents(run: LoadedRun, z: torch.Tensor, host: PluginHost, *, chain: list[ComponentRef] | None = None,
+def render_latents(run: LoadedRun, z: torch.Tensor, host: PluginHost, *, chain: list[Any] | None = None,
                    size: int | None = None, truncation: float | None = None) -> torch.Tensor:
     """Draw ``z`` with the run's generator: uint8 ``(B, C, H, W)`` images through the stylizer
-    chain (default: the recipe's), or for point data one ``(3, H, W)`` scatter plot."""
+    chain (default: the recipe's; ComponentRefs or modules from :func:`build_stylizers`), or for
+    point data one ``(3, H, W)`` scatter plot."""
     cfg = run.recipe.sample
     device = next(run.generator.parameters()).device
     psi = cfg.truncation if truncation is None else truncation
@@ -160,9 +168,10 @@ def write_images(
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
     device = next(run.generator.parameters()).device
+    stylizers = build_stylizers(chain, host) if run.data_kind != "points" else []
 
     def draw(some: list[int]) -> torch.Tensor:
-        return render_latents(run, latents_for_seeds(some, run.z_dim, device), host, chain=chain,
+        return render_latents(run, latents_for_seeds(some, run.z_dim, device), host, chain=stylizers,
                               size=cfg.size, truncation=cfg.truncation)
 
     if run.data_kind == "points" or cfg.grid:

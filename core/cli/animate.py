@@ -10,14 +10,15 @@ from typing import Any
 import click
 
 from ganvas.errors import UserInputError
+from ganvas.formats import ANIMATION_SUFFIXES, RESAMPLE
 from ganvas.manager import PluginHost
 from ganvas.runs import find_run, runs_root
 
 from . import options
 from .sample import choose_seeds, drawing_chain, load_for_drawing
 
-_FORMATS = ("gif", "apng", "mp4")
-_SUFFIXES = {".gif", ".png", ".apng", ".mp4"}
+_FORMATS = tuple(ANIMATION_SUFFIXES)
+_SUFFIXES = {*ANIMATION_SUFFIXES.values(), ".apng"}  # what -o may end in
 DEFAULT_SEEDS = "0-3"
 DEFAULT_FRAMES = 48
 DEFAULT_FPS = 12
@@ -50,10 +51,8 @@ def parse_formats(values: tuple[str, ...]) -> list[str]:
 
 def free_stem(stem: Path, formats: list[str]) -> Path:
     """``stem`` if none of its files exist, else ``stem-2``, ``stem-3``, ...: never replace files."""
-    from ganvas.animate import SUFFIXES
-
     def taken(s: Path) -> bool:
-        return any(s.with_name(s.name + SUFFIXES[f]).exists() for f in formats)
+        return any(s.with_name(s.name + ANIMATION_SUFFIXES[f]).exists() for f in formats)
 
     candidate, k = stem, 2
     while taken(candidate):
@@ -64,8 +63,6 @@ def free_stem(stem: Path, formats: list[str]) -> Path:
 
 def output_stem(output: str, formats: list[str], force: bool) -> Path:
     """The ``-o`` stem: a known suffix (``walk.gif``) is dropped; existing files need ``--force``."""
-    from ganvas.animate import SUFFIXES
-
     stem = Path(output).expanduser()
     if stem.suffix.lower() in _SUFFIXES:
         stem = stem.with_suffix("")
@@ -73,7 +70,7 @@ def output_stem(output: str, formats: list[str], force: bool) -> Path:
         raise UserInputError(f"'{output}' is a folder; give a file name stem like {Path(output) / 'walk'}")
     if not force:
         for f in formats:
-            target = stem.with_name(stem.name + SUFFIXES[f])
+            target = stem.with_name(stem.name + ANIMATION_SUFFIXES[f])
             if target.exists():
                 raise UserInputError(f"'{target}' already exists; pass --force to replace it")
     return stem
@@ -93,7 +90,7 @@ def output_stem(output: str, formats: list[str], force: bool) -> Path:
                    "(needs ffmpeg) [default: gif,apng].")
 @click.option("--scale", type=click.IntRange(1, 16), default=None,
               help="Enlargement factor of the frames [default: the recipe's sample.scale].")
-@click.option("--resample", type=click.Choice(["nearest", "bicubic", "lanczos"]), default=None,
+@click.option("--resample", type=click.Choice(RESAMPLE), default=None,
               help="Enlarge with crisp pixels (nearest) or smoothly [default: sample.resample].")
 @click.option("--timelapse", is_flag=True,
               help="Instead of a walk: the run's training sample grids (samples/), in step order.")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ganvas.errors import UserInputError
+from ganvas.formats import RESAMPLE
 from ganvas.manager import PluginHost
 from ganvas.runs import find_run, runs_root, unique_path
 
@@ -71,7 +72,7 @@ def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], n
 @click.option("--grid/--no-grid", default=None, help="One grid image, or one seedNNNN.png per seed.")
 @click.option("--columns", type=click.IntRange(min=0), default=None, help="Grid columns (0: near-square).")
 @click.option("--scale", type=click.IntRange(1, 16), default=None, help="Enlargement factor of the saved file.")
-@click.option("--resample", type=click.Choice(["nearest", "bicubic", "lanczos"]), default=None,
+@click.option("--resample", type=click.Choice(RESAMPLE), default=None,
               help="Enlarge with crisp pixels (nearest) or smoothly.")
 @options.drawing
 @click.option("-o", "--output", type=click.Path(), default=None,
