@@ -147,8 +147,9 @@ class Regularizer:
     """A training regulariser that composes with any loss (``[[regularize]]`` in a recipe).
 
     It may change the discriminator's input shape (packing), wrap the discriminator (spectral
-    norm, packing) and add a discriminator regularisation phase (R1) that the trainer runs after
-    the D phase on the steps ``d_reg`` returns a result for.
+    norm, packing, instance noise), add a discriminator regularisation phase (R1) that the trainer
+    runs after the D phase on the steps ``d_reg`` returns a result for, and follow a schedule
+    through ``start_step`` (instance noise annealing).
     """
 
     def check(self, batch: int) -> list[str]:
@@ -165,6 +166,9 @@ class Regularizer:
     def d_reg(self, step: int, D: nn.Module, real: Tensor, augment: Augment) -> PhaseResult | None:
         """A loss to backpropagate into D on this step, or None (the default: no phase)."""
         return None
+
+    def start_step(self, step: int, total_steps: int) -> None:
+        """Called before each training step (0-based ``step`` of ``total_steps``): for schedules."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

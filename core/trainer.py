@@ -170,6 +170,8 @@ class Trainer:
         batch, stats = self.recipe.train.batch, {}
         if self.recipe.train.lr_decay != "none":
             self._set_learning_rates()
+        for reg in self.regularizers:
+            reg.start_step(self.step, self.recipe.train.steps)
         self.D.requires_grad_(True)
         for _ in range(self.n_critic):
             real = self.data.batch(self.sampler.next(batch))

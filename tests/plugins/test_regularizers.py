@@ -2,6 +2,7 @@ import pytest
 import torch
 from torch import nn
 
+from ganvas.plugins.regularizers.noise import InstanceNoise, NoisyDiscriminator
 from ganvas.plugins.regularizers.packing import Pack, PackedDiscriminator, pack
 from ganvas.plugins.regularizers.penalties import R1, r1_penalty
 from ganvas.plugins.regularizers.spectral import SpectralNorm
@@ -52,6 +53,50 @@ def test_pack_reshapes_groups_of_m():
     assert reg.check(10) and not reg.check(12)
     D = PackedDiscriminator(nn.Linear(8, 1), 4)
     assert D(torch.randn(12, 2)).shape == (3, 1)
+
+
+def test_instance_noise_anneals_to_zero():
+    reg = InstanceNoise(sigma=0.4, until=0.5)
+    assert [reg.sigma_at(step, 100) for step in (0, 25, 50, 80)] == pytest.approx([0.4, 0.2, 0.0, 0.0])
+    quadratic = InstanceNoise(sigma=0.4, until=0.5, schedule="quadratic")
+    assert [quadratic.sigma_at(step, 100) for step in (0, 25, 50, 80)] == pytest.approx([0.4, 0.1, 0.0, 0.0])
+    assert InstanceNoise(sigma=0.4, until=0).sigma_at(99, 100) == 0.4  # until = 0: constant
+
+
+class _Inputs(nn.Module):
+    """A 'discriminator' that returns what it was given, to see the noise."""
+
+    def forward(self, x):
+        return x
+
+
+def test_instance_noise_blurs_training_inputs_only():
+    reg = InstanceNoise(sigma=0.5, until=1.0)
+    D = reg.wrap_discriminator(_Inputs())
+    x = torch.zeros(20000, 2)
+    torch.manual_seed(0)
+    assert D(x).std().item() == pytest.approx(0.5, rel=0.03)
+    reg.start_step(75, 100)  # a quarter of the way from the end of the schedule
+    assert D(x).std().item() == pytest.approx(0.125, rel=0.03)
+    D.eval()
+    assert torch.equal(D(x), x)
+    reg.start_step(100, 100)
+    D.train()
+    assert torch.equal(D(x), x)
+
+
+def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
+    from ganvas.recipe import parse_recipe
+    from ganvas.testing import tiny_recipe
+    from ganvas.trainer import Trainer
+
+    raw = tiny_recipe(train={"steps": 4, "sample_every": 0})
+    raw["regularize"] = [{"name": "instance-noise", "sigma": 0.8, "until": 1.0}, {"name": "pack", "m": 2}]
+    trainer = Trainer(parse_recipe(raw, host.registry), tmp_path, host, quiet=True)
+    noisy = trainer.D.inner
+    assert isinstance(trainer.D, PackedDiscriminator) and isinstance(noisy, NoisyDiscriminator)
+    trainer.run()
+    assert noisy.sigma == pytest.approx(0.8 * (1 - 3 / 4))  # set before the last step (step 3 of 4)
 
 
 def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
