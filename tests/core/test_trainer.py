@@ -211,3 +211,30 @@ def test_augmented_training_runs_and_shows_p(host, tmp_path):
     line = json.loads((trainer.run_dir / "stats.jsonl").read_text().splitlines()[-1])
     assert line["Augment/p"] == 1.0 and "D/real_sign" in line
     assert _progress_fields(line)["p"] == "1.000"
+
+
+def test_noisy_regularized_run_resumes_exactly(host, tmp_path):
+    """Instance noise draws from the global RNG and follows a schedule; R1 runs on some steps."""
+    regs = [{"name": "instance-noise", "sigma": 0.3, "until": 1.0}, {"name": "r1", "every": 2}]
+    straight = _trainer(host, tmp_path, "straight", regularize=regs)
+    straight.run()
+    broken = _trainer(host, tmp_path, "broken", regularize=regs)
+
+    class StopPlugin:
+        from ganvas import hookimpl
+
+        @hookimpl
+        def on_step_end(self, trainer, step, stats):
+            if step == 3:
+                trainer.request_stop()
+
+    host.pm.register(StopPlugin(), name="stopper")
+    with pytest.raises(TrainingInterrupted):
+        broken.run()
+    host.pm.unregister(name="stopper")
+    resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
+    resumed.run()
+    want, got = _all_weights(straight), _all_weights(resumed)
+    for key in want:
+        if isinstance(want[key], torch.Tensor):
+            assert torch.equal(want[key], got[key]), key
