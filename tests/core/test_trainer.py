@@ -69,37 +69,45 @@ def _flatten(obj, prefix):
     return {prefix: torch.tensor(float(obj)) if isinstance(obj, (int, float)) else obj}
 
 
-def test_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
-    straight = _trainer(host, tmp_path, "straight")
-    straight.run()
-
-    broken = _trainer(host, tmp_path, "broken")
-
-    def stop_at_4(trainer, step, stats):
-        if step == 4:
-            trainer.request_stop()
+def _interrupt_at(host, trainer, stop_step, match=None):
+    """Run ``trainer`` until a plugin requests a stop after ``stop_step``; expect the interruption."""
 
     class StopPlugin:
         from ganvas import hookimpl
 
         @hookimpl
         def on_step_end(self, trainer, step, stats):
-            stop_at_4(trainer, step, stats)
+            if step == stop_step:
+                trainer.request_stop()
 
     host.pm.register(StopPlugin(), name="stopper")
-    with pytest.raises(TrainingInterrupted, match="interrupted at step 4/6.*--resume"):
-        broken.run()
-    host.pm.unregister(name="stopper")
+    try:
+        with pytest.raises(TrainingInterrupted, match=match):
+            trainer.run()
+    finally:
+        host.pm.unregister(name="stopper")
+
+
+def _assert_same_weights(want_trainer, got_trainer):
+    want, got = _all_weights(want_trainer), _all_weights(got_trainer)
+    assert want.keys() == got.keys()
+    for key in want:
+        if isinstance(want[key], torch.Tensor):
+            assert torch.equal(want[key], got[key]), key
+
+
+def test_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
+    straight = _trainer(host, tmp_path, "straight")
+    straight.run()
+
+    broken = _trainer(host, tmp_path, "broken")
+    _interrupt_at(host, broken, 4, match="interrupted at step 4/6.*--resume")
     assert [s for s, _ in list_checkpoints(broken.run_dir / "checkpoints")] == [3, 4]
 
     resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
     assert resumed.step == 4
     resumed.run()
-    want, got = _all_weights(straight), _all_weights(resumed)
-    assert want.keys() == got.keys()
-    for key in want:
-        if isinstance(want[key], torch.Tensor):
-            assert torch.equal(want[key], got[key]), key
+    _assert_same_weights(straight, resumed)
     assert (straight.run_dir / "samples/step-0000006.png").read_bytes() == \
         (resumed.run_dir / "samples/step-0000006.png").read_bytes()
 
@@ -173,29 +181,14 @@ def test_ada_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
     straight = _trainer(host, tmp_path, "straight", augment=_ADA)
     straight.run()
     broken = _trainer(host, tmp_path, "broken", augment=_ADA)
-
-    class StopPlugin:
-        from ganvas import hookimpl
-
-        @hookimpl
-        def on_step_end(self, trainer, step, stats):
-            if step == 4:
-                trainer.request_stop()
-
-    host.pm.register(StopPlugin(), name="stopper")
-    with pytest.raises(TrainingInterrupted):
-        broken.run()
-    host.pm.unregister(name="stopper")
+    _interrupt_at(host, broken, 4)
     saved = load_checkpoint(list_checkpoints(broken.run_dir / "checkpoints")[-1][1])
     assert saved["augment"]["pipeline"]["p"].item() == broken.augment_pipeline.p.item()
 
     resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
     assert resumed.augment_pipeline.p.item() == broken.augment_pipeline.p.item()
     resumed.run()
-    want, got = _all_weights(straight), _all_weights(resumed)
-    for key in want:
-        if isinstance(want[key], torch.Tensor):
-            assert torch.equal(want[key], got[key]), key
+    _assert_same_weights(straight, resumed)
     assert straight.augment_pipeline.p.item() == resumed.augment_pipeline.p.item()
     assert straight.augment_pipeline.p.item() != 0.5  # ADA moved it (0.08 per D phase here)
     lines = [json.loads(l) for l in (straight.run_dir / "stats.jsonl").read_text().splitlines()]
@@ -219,22 +212,7 @@ def test_noisy_regularized_run_resumes_exactly(host, tmp_path):
     straight = _trainer(host, tmp_path, "straight", regularize=regs)
     straight.run()
     broken = _trainer(host, tmp_path, "broken", regularize=regs)
-
-    class StopPlugin:
-        from ganvas import hookimpl
-
-        @hookimpl
-        def on_step_end(self, trainer, step, stats):
-            if step == 3:
-                trainer.request_stop()
-
-    host.pm.register(StopPlugin(), name="stopper")
-    with pytest.raises(TrainingInterrupted):
-        broken.run()
-    host.pm.unregister(name="stopper")
+    _interrupt_at(host, broken, 3)
     resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
     resumed.run()
-    want, got = _all_weights(straight), _all_weights(resumed)
-    for key in want:
-        if isinstance(want[key], torch.Tensor):
-            assert torch.equal(want[key], got[key]), key
+    _assert_same_weights(straight, resumed)
