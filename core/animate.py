@@ -14,7 +14,6 @@ forever. Pillow merges identical consecutive frames into one longer frame (timin
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -28,6 +27,7 @@ from PIL import Image, PngImagePlugin
 from torch import Tensor
 
 from .errors import GanvasError, UserInputError
+from .files import atomic_write
 from .formats import ANIMATION_SUFFIXES
 from .imageio import RESAMPLE_FILTERS, open_image, pil_to_tensor
 from .seeds import latents_for_seeds
@@ -196,16 +196,6 @@ def shared_palette(images: Sequence[Image.Image], budget: int = 1 << 18) -> Imag
         256, method=Image.Quantize.MEDIANCUT, kmeans=2, dither=Image.Dither.NONE)
 
 
-def _atomic(path: Path, write) -> Path:  # type: ignore[no-untyped-def]
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def _write_gif(images: list[Image.Image], path: Path, durations: list[float], scale: int, resample: str) -> Path:
     """``images`` unscaled: crisp (nearest) enlargement happens after quantizing, so each dithered
     pixel becomes a solid block; smooth enlargement before, so the palette covers its new colours."""
@@ -221,7 +211,7 @@ def _write_gif(images: list[Image.Image], path: Path, durations: list[float], sc
         frames = _enlarge(frames, scale, resample)
     # GIF delays are centiseconds: round to the nearest instead of Pillow's truncation
     gif_ms = [max(20, 10 * round(d / 10)) for d in durations]
-    return _atomic(path, lambda tmp: frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
+    return atomic_write(path, lambda tmp: frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
                                                     duration=gif_ms, loop=0, disposal=1))
 
 
@@ -230,7 +220,7 @@ def _write_apng(images: list[Image.Image], path: Path, durations: list[float],
     info = PngImagePlugin.PngInfo()
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)
-    return _atomic(path, lambda tmp: images[0].save(tmp, format="PNG", save_all=True, append_images=images[1:],
+    return atomic_write(path, lambda tmp: images[0].save(tmp, format="PNG", save_all=True, append_images=images[1:],
                                                     duration=durations, loop=0, pnginfo=info, default_image=False))
 
 
@@ -261,7 +251,7 @@ def _write_mp4(images: list[Image.Image], path: Path, fps: int, hold_frames: int
             tail = err.strip().splitlines()[-1:] or ["no message"]
             raise GanvasError(f"ffmpeg failed writing {path.name} (exit {proc.returncode}): {tail[0]}")
 
-    return _atomic(path, write)
+    return atomic_write(path, write)
 
 
 def save_animation(frames: Tensor, stem: Path, fps: int, formats: Sequence[str] = ("gif", "apng"),

@@ -6,7 +6,6 @@ A checkpoint is a dict of tensors, numbers and strings saved with ``torch.save``
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 import torch
 
 from .errors import GanvasError, UserInputError
+from .files import atomic_write
 
 __all__ = ["save_checkpoint", "load_checkpoint", "list_checkpoints", "prune_checkpoints", "checkpoint_path"]
 
@@ -28,11 +28,7 @@ def checkpoint_path(folder: Path, step: int) -> Path:
 
 def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
     """Write ``state`` to ``path`` so that a crash mid-write never leaves a broken file there."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save({"format": FORMAT, **state}, tmp)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: torch.save({"format": FORMAT, **state}, tmp))
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:

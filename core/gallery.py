@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import UnknownNameError, UserInputError
+from .files import write_text_atomic
 from .formats import ANIMATION_SUFFIXES
 from .recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from .registry import Registry
@@ -195,14 +195,7 @@ def write_manifest(root: Path, manifest: Mapping[str, Any], gallery: Gallery | N
         recipes = {e.name: recipes[e.name] for e in _ordered(gallery, recipes) if e.name in recipes}
     data = {"format": 1, "about": "written by `ganvas gallery build`; README.md and index.html are made from it",
             "recipes": recipes}
-    return _write_text(root / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _write_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(root / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def gallery_size(root: Path) -> int:
@@ -302,8 +295,8 @@ def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
     """Write ``README.md`` and ``index.html`` from the recipes, the pictures and the manifest."""
     cards = _cards(gallery, manifest)
     sheet = _picture(gallery.root, gallery.root / SHEET)
-    return [_write_text(gallery.root / "README.md", _readme(gallery, cards, sheet)),
-            _write_text(gallery.root / "index.html", _html(gallery, cards, sheet))]
+    return [write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
+            write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet))]
 
 
 def _devices(cards: list[_Card]) -> str:

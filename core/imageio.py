@@ -7,7 +7,6 @@ uint8. Pillow does the file work (not ``kornia.io``).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import torch
 from PIL import Image, PngImagePlugin
 
 from .formats import IMAGE_SUFFIXES, RESAMPLE
+from .files import atomic_write
 
 #: Pillow's filter for each ``resample`` name.
 RESAMPLE_FILTERS = dict(zip(RESAMPLE, (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)))
@@ -144,11 +144,7 @@ def save_png(
     info = PngImagePlugin.PngInfo()
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pil.save(tmp, format="PNG", pnginfo=info)
-    os.replace(tmp, path)
-    return path
+    return atomic_write(path, lambda tmp: pil.save(tmp, format="PNG", pnginfo=info))
 
 
 def read_png_text(path: Path) -> dict[str, str]:

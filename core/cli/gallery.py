@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import click
 
 from ganvas import gallery as gal
+from ganvas.files import atomic_write
 from ganvas.manager import PluginHost
 from ganvas.runs import create_run_dir, runs_root
 
@@ -109,9 +109,7 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
     paths = make_art(host, recipe, run_dir, device, quiet)
     seconds = time.perf_counter() - started
     image = gallery.image(entry.name)
-    tmp = image.with_name(f".{image.name}.tmp")
-    shutil.copyfile(paths[0], tmp)
-    os.replace(tmp, image)
+    atomic_write(image, lambda tmp: shutil.copyfile(paths[0], tmp))
     files = [image]
     for old in gallery.walk_files(entry.name):  # a walk of the previous model is stale now
         old.unlink(missing_ok=True)

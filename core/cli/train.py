@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import click
 
 from ganvas.errors import UserInputError
+from ganvas.files import write_text_atomic
 from ganvas.manager import PluginHost
 from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
 from ganvas.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
@@ -33,9 +33,7 @@ def _start(host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_ru
 
 def write_recipe(run_dir: Path, recipe: Recipe) -> None:
     """Save the resolved recipe as the run folder's recipe.toml, atomically."""
-    tmp = run_dir / f".{RECIPE_FILE}.tmp"
-    tmp.write_text(recipe.to_toml())
-    os.replace(tmp, run_dir / RECIPE_FILE)
+    write_text_atomic(run_dir / RECIPE_FILE, recipe.to_toml())
 
 
 def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device: str | None,

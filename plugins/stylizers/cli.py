@@ -97,18 +97,15 @@ def write_image(image: Any, path: Path, metadata: dict[str, str]) -> Path:
     from ganvas.imageio import save_png
 
     if image.shape[0] == 2:  # Pillow reads (H, W, 2) arrays as LA only by name
-        import os
-
         from PIL import Image, PngImagePlugin
+
+        from ganvas.files import atomic_write
 
         info = PngImagePlugin.PngInfo()
         for key, value in metadata.items():
             info.add_itxt(key, value)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        Image.fromarray(image.permute(1, 2, 0).numpy(), "LA").save(tmp, format="PNG", pnginfo=info)
-        os.replace(tmp, path)
-        return path
+        pil = Image.fromarray(image.permute(1, 2, 0).numpy(), "LA")
+        return atomic_write(path, lambda tmp: pil.save(tmp, format="PNG", pnginfo=info))
     return save_png(image, path, metadata)
 
 
