@@ -1,7 +1,7 @@
 """ganvas: plugin-based generative art. Train GANs, sample and stylize them from TOML recipes.
 
-The public, plugin-facing API is what ``__all__`` lists, plus the modules ``ganvas.hookspecs``
-(every hook) and ``ganvas.testing`` (test helpers); everything else is private and may change.
+The public, plugin-facing API is what ``__all__`` lists, plus the modules ``ganvas.plugin.hookspecs``
+(every hook) and ``ganvas.plugin.testing`` (test helpers); everything else is private and may change.
 Importing ``ganvas`` is cheap: the torch-backed names (the component base classes and the image
 helpers) are imported on first use.
 """
@@ -9,9 +9,9 @@ helpers) are imported on first use.
 from importlib import metadata as _metadata
 from typing import Any as _Any
 
-from .errors import GanvasError, ParamError, UserInputError
-from .manager import hookimpl
-from .params import Param
+from ganvas.errors import GanvasError, ParamError, UserInputError
+from ganvas.plugin.manager import hookimpl
+from ganvas.plugin.params import Param
 
 try:
     __version__ = _metadata.version("ganvas")
@@ -21,19 +21,19 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 #: Public names that import torch, and the module each lives in.
 _LAZY = {
     # component base classes
-    "Dataset": "ganvas.components",
-    "Networks": "ganvas.components",
-    "Loss": "ganvas.components",
-    "LogitLoss": "ganvas.components",
-    "PhaseResult": "ganvas.components",
-    "Regularizer": "ganvas.components",
+    "Dataset": "ganvas.training.components",
+    "Networks": "ganvas.training.components",
+    "Loss": "ganvas.training.components",
+    "LogitLoss": "ganvas.training.components",
+    "PhaseResult": "ganvas.training.components",
+    "Regularizer": "ganvas.training.components",
     # image helpers: files <-> uint8 (C, H, W) tensors, grids, PNGs with metadata
-    "open_image": "ganvas.imageio",
-    "square_resize": "ganvas.imageio",
-    "pil_to_tensor": "ganvas.imageio",
-    "to_uint8": "ganvas.imageio",
-    "make_grid": "ganvas.imageio",
-    "save_png": "ganvas.imageio",
+    "open_image": "ganvas.io.images",
+    "square_resize": "ganvas.io.images",
+    "pil_to_tensor": "ganvas.io.images",
+    "to_uint8": "ganvas.io.images",
+    "make_grid": "ganvas.io.images",
+    "save_png": "ganvas.io.images",
 }
 
 __all__ = [

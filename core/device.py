@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .errors import UserInputError
+from ganvas.errors import UserInputError
 
 __all__ = ["resolve_device", "DEVICES"]
 

@@ -31,10 +31,10 @@ def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, qu
 
     from ganvas.metrics.modes import mode_stats
     from ganvas.plugins.datasets.toy2d import mixture
-    from ganvas.recipe import load_recipe
-    from ganvas.seeds import latents_for_seeds
-    from ganvas.components import generate
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import load_recipe
+    from ganvas.drawing.seeds import latents_for_seeds
+    from ganvas.training.components import generate
+    from ganvas.training.loop import Trainer
 
     base = load_recipe(recipe_ref, host.registry, overrides)
     if base.data.name != "toy2d":
@@ -123,7 +123,7 @@ def modes(host, recipes, trials, baseline, overrides, as_json):
     and reverse KL, as mean ± standard error, with wall time per trial. The baseline is the same
     recipe with the plain nonsaturating loss and no regularisers (skipped when it is the same).
     """
-    from ganvas.recipe import load_recipe
+    from ganvas.recipe.schema import load_recipe
 
     reports = []
     for ref in recipes or ("ring8", "grid25"):

@@ -38,11 +38,11 @@ def eval_run(host: Any, run_ref: str, samples: int, seed: int, checkpoint: str |
     from ganvas.device import resolve_device
     from ganvas.errors import UserInputError
     from ganvas.metrics.swd import swd_report
-    from ganvas.runs import find_run, runs_root
-    from ganvas.sampler import load_run
-    from ganvas.seeds import latents_for_seeds
-    from ganvas.components import generate
-    from ganvas.trainer import build_dataset
+    from ganvas.io.runs import find_run, runs_root
+    from ganvas.drawing.sampler import load_run
+    from ganvas.drawing.seeds import latents_for_seeds
+    from ganvas.training.components import generate
+    from ganvas.training.loop import build_dataset
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     dev = resolve_device(device or "auto")

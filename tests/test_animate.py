@@ -14,11 +14,11 @@ import pytest
 import torch
 from PIL import Image, ImageSequence
 
-from ganvas.animate import save_animation, slerp, timelapse_frames, walk_latents
+from ganvas.drawing.animate import save_animation, slerp, timelapse_frames, walk_latents
 from ganvas.errors import UserInputError
-from ganvas.imageio import read_png_text
-from ganvas.manager import PluginHost
-from ganvas.testing import tiny_recipe
+from ganvas.io.images import read_png_text
+from ganvas.plugin.manager import PluginHost
+from ganvas.plugin.testing import tiny_recipe
 
 from conftest import Cli
 

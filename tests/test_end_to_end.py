@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from ganvas.testing import tiny_recipe
+from ganvas.plugin.testing import tiny_recipe
 
 
 def _env(tmp_path):

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from ganvas.imageio import read_png_text
-from ganvas.manager import PluginHost
-from ganvas.recipe import load_recipe
-from ganvas.testing import tiny_recipe
+from ganvas.io.images import read_png_text
+from ganvas.plugin.manager import PluginHost
+from ganvas.recipe.schema import load_recipe
+from ganvas.plugin.testing import tiny_recipe
 
 from conftest import Cli
 
@@ -226,7 +226,7 @@ def test_committed_gallery_has_every_recipes_pictures_and_pages():
         assert f"**{name}**" in readme and f'id="{name}"' in page
         assert "ganvas:recipe" in read_png_text(REPO_GALLERY / f"{name}.png")
     assert_local_links_exist(REPO_GALLERY, links_of(readme).links + links_of(page).links)
-    from ganvas.gallery import SIZE_BUDGET, gallery_size
+    from ganvas.gallery.build import SIZE_BUDGET, gallery_size
 
     size = gallery_size(REPO_GALLERY)
     assert size < SIZE_BUDGET, f"gallery/ holds {size / 1e6:.1f} MB, over the {SIZE_BUDGET / 1e6:.0f} MB budget"

@@ -27,7 +27,7 @@ def test_wheel_installs_ganvas_packages_only(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, capture_output=True, text=True)
     env = {**os.environ, "PYTHONPATH": str(target), "GANVAS_LOAD_PLUGINS": ""}
-    code = ("import ganvas, ganvas.plugins.models, ganvas.recipe as r; print(ganvas.__file__); "
+    code = ("import ganvas, ganvas.plugins.models, ganvas.recipe.schema as r; print(ganvas.__file__); "
             "print(sorted(r.builtin_recipes()))")
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, check=True,
                          capture_output=True, text=True).stdout

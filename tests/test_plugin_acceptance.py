@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from ganvas.testing import tiny_recipe
+from ganvas.plugin.testing import tiny_recipe
 
 pytestmark = pytest.mark.slow
 
@@ -170,7 +170,7 @@ def test_a_new_user_scaffolds_installs_uses_and_uninstalls_a_plugin(venv: Venv) 
     done = venv.ganvas("run", "glow.toml", "--quiet")
     image = Path(done.stdout.strip().splitlines()[-1].removeprefix("image: "))
     assert image.is_file()
-    from ganvas.imageio import read_png_text
+    from ganvas.io.images import read_png_text
 
     text = read_png_text(image)
     assert 'name = "neon-glow"' in text["ganvas:recipe"] and "neon 0.1.0" in text["ganvas:versions"]

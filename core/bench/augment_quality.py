@@ -52,7 +52,7 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
     """Link the first ``train_images`` files of ``root`` into a training folder; load the rest
     (as ``folder:`` would) and split them into held-out and floor halves."""
     from ganvas.errors import UserInputError
-    from ganvas.imageio import open_image, pil_to_tensor, square_resize
+    from ganvas.io.images import open_image, pil_to_tensor, square_resize
     from ganvas.plugins.datasets.folder import find_images
 
     paths = find_images(root)
@@ -71,14 +71,14 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
 def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int = 100,
         data: str = "procedural", folder: Path | None = None, grids: Path | None = None,
         log: Any = print) -> dict[str, Any]:
-    from ganvas.components import generate
-    from ganvas.imageio import make_grid, save_png, to_uint8
-    from ganvas.manager import PluginHost
+    from ganvas.training.components import generate
+    from ganvas.io.images import make_grid, save_png, to_uint8
+    from ganvas.plugin.manager import PluginHost
     from ganvas.metrics.swd import swd
     from ganvas.plugins.datasets.procedural import load
-    from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
-    from ganvas.seeds import latents_for_seeds
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import apply_overrides, parse_recipe, read_recipe_source
+    from ganvas.drawing.seeds import latents_for_seeds
+    from ganvas.training.loop import Trainer
 
     host = PluginHost(entry_points=False)
     with tempfile.TemporaryDirectory() as scratch:

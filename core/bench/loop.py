@@ -20,9 +20,9 @@ import torch
 import torch.nn.functional as F
 
 from ganvas.bench.timing import seconds_per_call
-from ganvas.manager import PluginHost
-from ganvas.recipe import parse_recipe
-from ganvas.trainer import Trainer, build_networks
+from ganvas.plugin.manager import PluginHost
+from ganvas.recipe.schema import parse_recipe
+from ganvas.training.loop import Trainer, build_networks
 
 
 def _recipe(host: PluginHost, size: int, width: int, batch: int, device: str, ema: float) -> Any:

@@ -19,9 +19,9 @@ import click
 
 from ganvas import __version__
 from ganvas.errors import GanvasError
-from ganvas.manager import PluginHost, get_host, reset_host
+from ganvas.plugin.manager import PluginHost, get_host, reset_host
 
-from . import animate, gallery, listing, plugins, recipe, sample, train
+from ganvas.cli import animate, gallery, listing, plugins, recipe, sample, train
 
 __all__ = ["make_cli", "main"]
 

@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from ganvas.errors import UserInputError
-from ganvas.formats import ANIMATION_SUFFIXES, RESAMPLE
-from ganvas.manager import PluginHost
-from ganvas.runs import find_run, runs_root
+from ganvas.io.formats import ANIMATION_SUFFIXES, RESAMPLE
+from ganvas.plugin.manager import PluginHost
+from ganvas.io.runs import find_run, runs_root
 
-from . import options
-from .sample import choose_seeds, drawing_chain, load_for_drawing
+from ganvas.cli import options
+from ganvas.cli.sample import choose_seeds, drawing_chain, load_for_drawing
 
 _FORMATS = tuple(ANIMATION_SUFFIXES)
 _SUFFIXES = {*ANIMATION_SUFFIXES.values(), ".apng"}  # what -o may end in
@@ -120,7 +120,7 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
       ganvas animate latest --n 6 --truncation 0.7 --scale 4 --resample lanczos
       ganvas animate latest --timelapse              # how training went, grid by grid
     """
-    from ganvas.animate import latent_walk, save_animation, timelapse_frames
+    from ganvas.drawing.animate import latent_walk, save_animation, timelapse_frames
 
     fmts = parse_formats(formats)
     run_dir = find_run(run_ref, runs_root(runs_dir))
@@ -134,8 +134,8 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
         if given:
             raise UserInputError(f"--timelapse shows the training sample grids as they are; {', '.join(given)} "
                                  "only apply to a walk")
-        from ganvas.imageio import read_png_text
-        from ganvas.sampler import read_run_recipe
+        from ganvas.io.images import read_png_text
+        from ganvas.drawing.sampler import read_run_recipe
 
         cfg = read_run_recipe(run_dir, host).sample
         paths, pictures = timelapse_frames(run_dir)
@@ -170,8 +170,8 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
         rate = fps or DEFAULT_FPS
         pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
                                truncation=settings.truncation)
-        from ganvas.sampler import drawn_recipe, image_metadata
-        from ganvas.seeds import format_seeds
+        from ganvas.drawing.sampler import drawn_recipe, image_metadata
+        from ganvas.drawing.seeds import format_seeds
 
         meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
         meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,

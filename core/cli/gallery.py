@@ -10,13 +10,13 @@ from typing import Any
 
 import click
 
-from ganvas import gallery as gal
-from ganvas.files import atomic_write
-from ganvas.manager import PluginHost
-from ganvas.runs import create_run_dir, runs_root
+from ganvas.gallery import build as gal
+from ganvas.io.files import atomic_write
+from ganvas.plugin.manager import PluginHost
+from ganvas.io.runs import create_run_dir, runs_root
 
-from . import options
-from .train import make_art, write_recipe
+from ganvas.cli import options
+from ganvas.cli.train import make_art, write_recipe
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -100,7 +100,7 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
                quiet: bool, walks: bool) -> dict[str, Any]:
     from ganvas import __version__
     from ganvas.device import resolve_device
-    from ganvas.sampler import load_run
+    from ganvas.drawing.sampler import load_run
 
     recipe = entry.recipe
     run_dir = create_run_dir(root, recipe.name)
@@ -139,9 +139,9 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
 
 def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any) -> list[Path]:
     """A looping latent walk through the recipe's first seeds, drawn as the recipe draws."""
-    from ganvas.animate import latent_walk, save_animation
-    from ganvas.sampler import drawn_recipe, image_metadata
-    from ganvas.seeds import parse_seeds
+    from ganvas.drawing.animate import latent_walk, save_animation
+    from ganvas.drawing.sampler import drawn_recipe, image_metadata
+    from ganvas.drawing.seeds import parse_seeds
 
     sample = entry.recipe.sample
     seeds = parse_seeds(sample.seeds)[: gal.WALK_KEYFRAMES]

@@ -20,9 +20,9 @@ from typing import Any
 import click
 
 from ganvas.errors import GanvasError, UserInputError, did_you_mean
-from ganvas.manager import ENTRY_POINT, ENTRY_POINT_GROUP, LOAD_ENV, STRICT_ENV, PluginHost, normalize_dist_name
+from ganvas.plugin.manager import ENTRY_POINT, ENTRY_POINT_GROUP, LOAD_ENV, STRICT_ENV, PluginHost, normalize_dist_name
 
-from . import options
+from ganvas.cli import options
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -112,7 +112,7 @@ def new(name: str, parent: Path) -> None:
     NAME is lowercase letters, digits and hyphens (neon, pixel-sort). The project has the
     entry point, tests that pass as generated, and a README; nothing is installed.
     """
-    from ganvas.scaffold import create_project
+    from ganvas.plugin.scaffold import create_project
 
     names, written = create_project(name, parent)
     root = parent / names.folder

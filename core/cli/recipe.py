@@ -7,17 +7,17 @@ from pathlib import Path
 import click
 
 from ganvas.errors import UserInputError
-from ganvas.manager import PluginHost
+from ganvas.plugin.manager import PluginHost
 
-from . import options
+from ganvas.cli import options
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def _resolved(host: PluginHost, ref: str, overrides: tuple[str, ...] = ()) -> tuple[str, str]:
     """(header comments, resolved recipe TOML) of a recipe file, name or image."""
-    from ganvas.provenance import looks_like_image, read_provenance
-    from ganvas.recipe import load_recipe
+    from ganvas.drawing.provenance import looks_like_image, read_provenance
+    from ganvas.recipe.schema import load_recipe
 
     path = Path(ref).expanduser()
     header = read_provenance(path).header() if path.is_file() and looks_like_image(path) else ""
@@ -54,7 +54,7 @@ def show(host: PluginHost, ref: str, overrides: tuple[str, ...]) -> None:
 @click.pass_obj
 def extract(host: PluginHost, image: str, output: str | None, force: bool) -> None:
     """Write the recipe embedded in IMAGE to a TOML file; `ganvas run` on it makes IMAGE again."""
-    from ganvas.provenance import looks_like_image
+    from ganvas.drawing.provenance import looks_like_image
 
     path = Path(image)
     if not looks_like_image(path):

@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ganvas.errors import UserInputError
-from ganvas.formats import RESAMPLE
-from ganvas.manager import PluginHost
-from ganvas.runs import find_run, runs_root, unique_path
+from ganvas.io.formats import RESAMPLE
+from ganvas.plugin.manager import PluginHost
+from ganvas.io.runs import find_run, runs_root, unique_path
 
-from . import options
+from ganvas.cli import options
 
 if TYPE_CHECKING:
-    from ganvas.recipe import ComponentRef
-    from ganvas.sampler import LoadedRun
+    from ganvas.recipe.schema import ComponentRef
+    from ganvas.drawing.sampler import LoadedRun
 
 
 def choose_seeds(seeds: str | None, n: int | None, default: str) -> list[int]:
     """``--seeds`` and ``--n``: the seeds given; N seeds counting up from one given seed; N random
     seeds (printed and embedded, so any of them can be drawn again); else the recipe's."""
-    from ganvas.seeds import MAX_SEEDS, parse_seeds
+    from ganvas.drawing.seeds import MAX_SEEDS, parse_seeds
 
     if n is None:
         return parse_seeds(seeds if seeds is not None else default)
@@ -43,7 +43,7 @@ def load_for_drawing(host: PluginHost, run_dir: Path, device: str | None, checkp
                      step: int | None, ema: bool | None) -> LoadedRun:
     """The run's generator as the shared drawing options ask (see ``options.drawing``)."""
     from ganvas.device import resolve_device
-    from ganvas.sampler import load_run
+    from ganvas.drawing.sampler import load_run
 
     if checkpoint and step:
         raise UserInputError("give --checkpoint FILE or --step N, not both")
@@ -53,7 +53,7 @@ def load_for_drawing(host: PluginHost, run_dir: Path, device: str | None, checkp
 
 def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], none: bool) -> list[ComponentRef]:
     """The stylizer chain: ``-s`` specs, none with ``--no-stylize``, else the recipe's."""
-    from ganvas.recipe import ComponentRef
+    from ganvas.recipe.schema import ComponentRef
 
     if specs and none:
         raise UserInputError("give -s stylizers or --no-stylize, not both")
@@ -97,7 +97,7 @@ def sample(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, gri
       ganvas sample latest --seeds 7 --size 256 -s oil -s vignette
       ganvas sample latest --seeds 0-15 --truncation 0.7
     """
-    from ganvas.sampler import write_images
+    from ganvas.drawing.sampler import write_images
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from ganvas.errors import UserInputError
-from ganvas.files import write_text_atomic
-from ganvas.manager import PluginHost
-from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
-from ganvas.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
+from ganvas.io.files import write_text_atomic
+from ganvas.plugin.manager import PluginHost
+from ganvas.recipe.schema import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
+from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
 
-from . import options
+from ganvas.cli import options
 
 #: Recipe keys ``--resume`` may change: they do not alter what the finished steps computed.
 RESUMABLE_KEYS = ("train.steps", "train.sample_every", "train.checkpoint_every", "train.keep_checkpoints",
@@ -38,7 +38,7 @@ def write_recipe(run_dir: Path, recipe: Recipe) -> None:
 
 def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device: str | None,
            resume: bool = False) -> Path:
-    from ganvas.trainer import Trainer  # imports torch: only when training
+    from ganvas.training.loop import Trainer  # imports torch: only when training
 
     if not quiet:
         click.echo(f"run folder: {run_dir}", err=True)
@@ -64,8 +64,8 @@ def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None
     _train(host, recipe, run_dir, quiet, device)
 
     from ganvas.device import resolve_device
-    from ganvas.sampler import load_run, write_images
-    from ganvas.seeds import parse_seeds
+    from ganvas.drawing.sampler import load_run, write_images
+    from ganvas.drawing.seeds import parse_seeds
 
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     target = run_dir / ("final.png" if recipe.sample.grid else "images")
@@ -74,7 +74,7 @@ def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None
 
 def _compare_with_source(ref: str, paths: list[Path]) -> None:
     """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
-    from ganvas.provenance import looks_like_image, read_provenance
+    from ganvas.drawing.provenance import looks_like_image, read_provenance
 
     source = Path(ref).expanduser()
     if not (source.is_file() and looks_like_image(source)):

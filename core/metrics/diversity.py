@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganvas.components import Dataset, generate
+from ganvas.training.components import Dataset, generate
 
 __all__ = ["mean_pairwise_distance", "diversity_features", "CollapseWatch"]
 

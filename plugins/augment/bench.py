@@ -133,8 +133,8 @@ def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats
 def _step_share(host: Any, batch: int, size: int, width: int, device: str, policy: str, rounds: int,
                 repeats: int, dev: torch.device) -> dict[str, Any]:
     """Seconds per DCGAN step with and without ``policy``; the difference is the augmenting share."""
-    from ganvas.recipe import parse_recipe
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import parse_recipe
+    from ganvas.training.loop import Trainer
 
     def trainer(aug: str, folder: Path) -> Trainer:
         raw = {

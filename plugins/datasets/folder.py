@@ -8,9 +8,9 @@ from pathlib import Path
 import torch
 from PIL import UnidentifiedImageError
 
-from ganvas.components import Dataset
+from ganvas.training.components import Dataset
 from ganvas.errors import UserInputError
-from ganvas.imageio import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
+from ganvas.io.images import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
 
 log = logging.getLogger("ganvas")
 

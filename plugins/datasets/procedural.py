@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ganvas.components import Dataset
+from ganvas.training.components import Dataset
 from ganvas.errors import UnknownNameError
 from ganvas.plugins.procedural_styles import STYLES, draw_many
 

@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from ganvas.components import Dataset
+from ganvas.training.components import Dataset
 from ganvas.errors import UnknownNameError
 
 

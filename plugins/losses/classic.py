@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganvas.components import LogitLoss
+from ganvas.training.components import LogitLoss
 
 
 class Minimax(LogitLoss):

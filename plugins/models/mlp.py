@@ -9,7 +9,7 @@ import math
 
 from torch import Tensor, nn
 
-from ganvas.components import Networks
+from ganvas.training.components import Networks
 
 
 def _stack(sizes: list[int], act: nn.Module) -> list[nn.Module]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from ganvas.manager import PluginHost
+from ganvas.plugin.manager import PluginHost
 
 __all__ = ["bench_stylize", "run_stylize_benchmark", "format_report"]
 
@@ -70,7 +70,7 @@ def _timed(fn: Callable[[], Any]) -> float:
 
 def _reference_files(folder: Path) -> dict[str, str]:
     """Reference pictures for palette, color-transfer and texture, written to ``folder``."""
-    from ganvas.imageio import save_png
+    from ganvas.io.images import save_png
 
     from .pictures import landscape
 

@@ -17,7 +17,7 @@ import tomli_w
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
-    from ganvas.manager import PluginHost
+    from ganvas.plugin.manager import PluginHost
 
 __all__ = ["Step", "parse_chain", "build_chain", "run_chain", "chain_toml"]
 

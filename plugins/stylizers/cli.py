@@ -15,8 +15,8 @@ import click
 
 from ganvas import __version__
 from ganvas.errors import UserInputError
-from ganvas.formats import IMAGE_SUFFIXES
-from ganvas.manager import PluginHost
+from ganvas.io.formats import IMAGE_SUFFIXES
+from ganvas.plugin.manager import PluginHost
 
 from .chain import Step, build_chain, chain_toml, parse_chain, run_chain
 
@@ -66,7 +66,7 @@ def read_image(path: Path) -> tuple[Any, dict[str, str]]:
     """A file as uint8 ``(C, H, W)`` (C: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) and its text metadata."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from ganvas.imageio import pil_to_tensor
+    from ganvas.io.images import pil_to_tensor
 
     try:
         with Image.open(path) as img:
@@ -94,12 +94,12 @@ def _palette_is_gray(img: Any) -> bool:
 
 def write_image(image: Any, path: Path, metadata: dict[str, str]) -> Path:
     """Save uint8 ``(C, H, W)`` (C of 1-4) as PNG with text ``metadata``, atomically."""
-    from ganvas.imageio import save_png
+    from ganvas.io.images import save_png
 
     if image.shape[0] == 2:  # Pillow reads (H, W, 2) arrays as LA only by name
         from PIL import Image, PngImagePlugin
 
-        from ganvas.files import atomic_write
+        from ganvas.io.files import atomic_write
 
         info = PngImagePlugin.PngInfo()
         for key, value in metadata.items():

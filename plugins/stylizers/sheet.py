@@ -19,8 +19,8 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from ganvas.imageio import open_image, pil_to_tensor, save_png
-from ganvas.manager import PluginHost
+from ganvas.io.images import open_image, pil_to_tensor, save_png
+from ganvas.plugin.manager import PluginHost
 from ganvas.plugins.procedural_styles import draw_many
 
 from .chain import build_chain, parse_chain, run_chain

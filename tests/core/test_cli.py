@@ -4,7 +4,7 @@ import re
 import pytest
 
 from ganvas import __version__
-from ganvas.imageio import read_png_text
+from ganvas.io.images import read_png_text
 
 
 def test_version_and_help(cli):
@@ -113,7 +113,7 @@ def test_device_that_is_missing_is_a_clear_error(cli, tiny_recipe_file):
 
 
 def test_unexpected_errors_are_one_line_unless_debug(cli, tiny_recipe_file, monkeypatch):
-    from ganvas import trainer
+    from ganvas.training import loop as trainer
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
@@ -129,7 +129,7 @@ def test_help_does_not_import_torch():
     import subprocess
     import sys
 
-    code = ("import sys; from ganvas.manager import get_host; from ganvas.cli import make_cli; "
+    code = ("import sys; from ganvas.plugin.manager import get_host; from ganvas.cli import make_cli; "
             "make_cli(get_host()); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "GANVAS_LOAD_PLUGINS": ""}).stdout

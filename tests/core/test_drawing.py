@@ -11,9 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
-from ganvas.imageio import read_png_text
-from ganvas.sampler import load_run, render_latents, truncate
-from ganvas.seeds import latents_for_seeds
+from ganvas.io.images import read_png_text
+from ganvas.drawing.sampler import load_run, render_latents, truncate
+from ganvas.drawing.seeds import latents_for_seeds
 
 
 def _pixels(path: Path) -> np.ndarray:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import ganvas
-import ganvas.testing
-from ganvas import hookspecs
+import ganvas.plugin.testing
+from ganvas.plugin import hookspecs
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -56,14 +56,14 @@ def test_every_public_name_is_in_the_plugin_api_table():
     for name in ganvas.__all__:
         if name != "__version__":
             assert f"`ganvas.{name}`" in table, f"ganvas.{name} is public but not in README's 'Plugin API'"
-    for name in ganvas.testing.__all__:
-        assert f"`{name}`" in table, f"ganvas.testing.{name} is public but not in README's 'Plugin API'"
+    for name in ganvas.plugin.testing.__all__:
+        assert f"`{name}`" in table, f"ganvas.plugin.testing.{name} is public but not in README's 'Plugin API'"
 
 
 @pytest.fixture(scope="module")
 def neon(tmp_path_factory):
     """What `ganvas plugins new neon` writes, importable."""
-    from ganvas.scaffold import create_project
+    from ganvas.plugin.scaffold import create_project
 
     folder = tmp_path_factory.mktemp("scaffold")
     names, _ = create_project("neon", folder)
@@ -96,8 +96,8 @@ def test_the_guide_shows_the_scaffold_as_it_is(neon):
 def test_the_guide_recipe_and_single_file_plugin_work(neon, tmp_path):
     import ganvas_neon
 
-    from ganvas.manager import PluginHost
-    from ganvas.recipe import parse_recipe, tomllib
+    from ganvas.plugin.manager import PluginHost
+    from ganvas.recipe.schema import parse_recipe, tomllib
 
     guide = _section("Writing a plugin")
     host = PluginHost(entry_points=False, extra=[ganvas_neon], strict=True)
@@ -108,7 +108,7 @@ def test_the_guide_recipe_and_single_file_plugin_work(neon, tmp_path):
     try:
         host = PluginHost(entry_points=False, plugins_dirs=[tmp_path], strict=True)
         solarize = host.get("stylizers", "my-solarize").build()
-        from ganvas.testing import check_stylizer
+        from ganvas.plugin.testing import check_stylizer
 
         check_stylizer(solarize)
     finally:

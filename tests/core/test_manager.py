@@ -9,7 +9,7 @@ import pytest
 
 from ganvas import hookimpl
 from ganvas.cli import main, make_cli
-from ganvas.manager import PluginHost, PluginLoadError
+from ganvas.plugin.manager import PluginHost, PluginLoadError
 
 from conftest import Cli
 

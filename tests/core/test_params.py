@@ -2,7 +2,7 @@ import pytest
 
 from ganvas import Param
 from ganvas.errors import ParamError
-from ganvas.params import parse_param_string, resolve_params
+from ganvas.plugin.params import parse_param_string, resolve_params
 
 
 def test_check_converts_and_bounds():

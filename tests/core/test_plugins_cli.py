@@ -1,4 +1,4 @@
-"""`ganvas plugins new`, `ganvas install` / `uninstall`, recipe requirements, and ganvas.testing."""
+"""`ganvas plugins new`, `ganvas install` / `uninstall`, recipe requirements, and ganvas.plugin.testing."""
 
 import importlib
 import json
@@ -14,9 +14,9 @@ import tomli_w
 import ganvas
 from ganvas.cli import plugins as plugins_cli
 from ganvas.errors import UserInputError
-from ganvas.manager import PluginLoadError
-from ganvas.requirements import check_requirements
-from ganvas.testing import PluginTester, check_stylizer, tiny_recipe, use_plugins
+from ganvas.plugin.manager import PluginLoadError
+from ganvas.plugin.requirements import check_requirements
+from ganvas.plugin.testing import PluginTester, check_stylizer, tiny_recipe, use_plugins
 
 from test_manager import install_fake_dist
 
@@ -190,7 +190,7 @@ def test_a_recipe_with_a_missing_plugin_says_how_to_install_it(cli, tmp_path):
     assert 'plugins = [\n    "pluggy>=1",\n]' in cli("run", str(path), "--dry-run").output
 
 
-# -- ganvas.testing and the public API -------------------------------------------------------------
+# -- ganvas.plugin.testing and the public API -------------------------------------------------------------
 
 
 class Shaky:
@@ -222,7 +222,7 @@ def test_check_stylizer_names_what_is_wrong(how, complaint):
 
 def test_use_plugins_registers_temporarily_and_invoke_reports_failures():
     from ganvas import Param, hookimpl
-    from ganvas.manager import get_host
+    from ganvas.plugin.manager import get_host
 
     class Plugin:
         @hookimpl
@@ -252,7 +252,7 @@ def test_use_plugins_registers_temporarily_and_invoke_reports_failures():
 def test_public_api_is_importable_and_import_ganvas_stays_cheap():
     for name in ganvas.__all__:
         assert getattr(ganvas, name) is not None, name
-    assert ganvas.LogitLoss is importlib.import_module("ganvas.components").LogitLoss
+    assert ganvas.LogitLoss is importlib.import_module("ganvas.training.components").LogitLoss
     code = "import sys, ganvas; ganvas.Param; ganvas.hookimpl; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -4,9 +4,9 @@ import pytest
 import tomli_w
 
 from ganvas.errors import UnknownNameError, UserInputError
-from ganvas.recipe import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
+from ganvas.recipe.schema import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
 
-from ganvas.testing import tiny_recipe as tiny_raw
+from ganvas.plugin.testing import tiny_recipe as tiny_raw
 
 
 def test_tiny_recipe_resolves_with_defaults(host):

@@ -2,8 +2,8 @@ import pytest
 
 from ganvas import Param, hookimpl
 from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
-from ganvas.manager import PluginHost
-from ganvas.registry import Component, Registry
+from ganvas.plugin.manager import PluginHost
+from ganvas.plugin.registry import Component, Registry
 
 
 def _component(name="oil", plugin="p1", **kw):
@@ -49,7 +49,7 @@ def test_build_validates_params():
 
 
 def test_lazy_factory_is_imported_on_first_use():
-    comp = _component(factory="ganvas.seeds:parse_seeds", params=())
+    comp = _component(factory="ganvas.drawing.seeds:parse_seeds", params=())
     assert comp.load()("1-2") == [1, 2]
 
 

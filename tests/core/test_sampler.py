@@ -6,7 +6,7 @@ import tomli_w
 from PIL import Image
 
 from ganvas import Param, hookimpl
-from ganvas.testing import make_host, tiny_recipe
+from ganvas.plugin.testing import make_host, tiny_recipe
 
 from conftest import Cli
 

@@ -66,9 +66,9 @@ def test_eval_prints_swd_with_the_real_floor(cli, tiny_recipe_file):
 
 
 def test_in_training_swd_is_logged_and_changes_nothing_else(host, tmp_path):
-    from ganvas.recipe import parse_recipe
-    from ganvas.testing import tiny_recipe as tiny_raw
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import parse_recipe
+    from ganvas.plugin.testing import tiny_recipe as tiny_raw
+    from ganvas.training.loop import Trainer
 
     def run(name, **train):
         (tmp_path / name).mkdir()

@@ -4,12 +4,12 @@ import math
 import pytest
 import torch
 
-from ganvas.checkpoint import list_checkpoints, load_checkpoint
-from ganvas.components import LogitLoss
-from ganvas.recipe import parse_recipe
-from ganvas.trainer import Trainer, TrainingDiverged, TrainingInterrupted
+from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
+from ganvas.training.components import LogitLoss
+from ganvas.recipe.schema import parse_recipe
+from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted
 
-from ganvas.testing import tiny_recipe as tiny_raw
+from ganvas.plugin.testing import tiny_recipe as tiny_raw
 
 
 def _trainer(host, tmp_path, name="run", **sections):
@@ -196,7 +196,7 @@ def test_ada_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
 
 
 def test_augmented_training_runs_and_shows_p(host, tmp_path):
-    from ganvas.trainer import _progress_fields
+    from ganvas.training.loop import _progress_fields
 
     trainer = _trainer(host, tmp_path, augment={"policy": "color,translation,cutout"},
                        loss={"name": "wgan-gp"}, train={"steps": 2, "n_critic": 1})

@@ -7,8 +7,8 @@ import torch
 
 from ganvas.plugins.augment.ada import AdaController
 from ganvas.plugins.augment.pipeline import AugmentPipeline
-from ganvas.recipe import RecipeError, parse_recipe
-from ganvas.testing import tiny_recipe as tiny_raw
+from ganvas.recipe.schema import RecipeError, parse_recipe
+from ganvas.plugin.testing import tiny_recipe as tiny_raw
 
 
 def _controller(p=0.5, **kw):

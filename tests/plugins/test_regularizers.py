@@ -86,9 +86,9 @@ def test_instance_noise_blurs_training_inputs_only():
 
 
 def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
-    from ganvas.recipe import parse_recipe
-    from ganvas.testing import tiny_recipe
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import parse_recipe
+    from ganvas.plugin.testing import tiny_recipe
+    from ganvas.training.loop import Trainer
 
     raw = tiny_recipe(train={"steps": 4, "sample_every": 0})
     raw["regularize"] = [{"name": "instance-noise", "sigma": 0.8, "until": 1.0}, {"name": "pack", "m": 2}]
@@ -100,9 +100,9 @@ def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
 
 
 def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
-    from ganvas.recipe import parse_recipe
-    from ganvas.testing import tiny_recipe
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import parse_recipe
+    from ganvas.plugin.testing import tiny_recipe
+    from ganvas.training.loop import Trainer
 
     for loss in ("wgan", "wgan-gp", "hinge", "relativistic"):
         raw = tiny_recipe(loss={"name": loss}, train={"steps": 3, "sample_every": 0})
@@ -120,9 +120,9 @@ def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
 
 def test_pack_needs_a_divisible_batch(host, tmp_path):
     from ganvas.errors import UserInputError
-    from ganvas.recipe import parse_recipe
-    from ganvas.testing import tiny_recipe
-    from ganvas.trainer import Trainer
+    from ganvas.recipe.schema import parse_recipe
+    from ganvas.plugin.testing import tiny_recipe
+    from ganvas.training.loop import Trainer
 
     raw = tiny_recipe(train={"batch": 6})
     raw["regularize"] = [{"name": "pack", "m": 4}]

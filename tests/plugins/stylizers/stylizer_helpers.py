@@ -30,7 +30,7 @@ def picture(b: int = 2, c: int = 3, h: int = 23, w: int = 31, seed: int = 0) -> 
 
 def write_reference(folder: Path) -> str:
     """A small RGB reference picture on disk; returns its path."""
-    from ganvas.imageio import save_png
+    from ganvas.io.images import save_png
 
     path = folder / "reference.png"
     image = picture(1, 3, 24, 24, seed=7)

@@ -9,7 +9,7 @@ import pytest
 import tomli_w
 from PIL import Image
 
-from ganvas.testing import tiny_recipe
+from ganvas.plugin.testing import tiny_recipe
 
 from stylizer_helpers import one_thread  # noqa: F401 (autouse fixture: one torch thread)
 

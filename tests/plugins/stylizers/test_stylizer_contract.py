@@ -9,7 +9,7 @@ import torch
 
 from ganvas.errors import ParamError, UserInputError
 from ganvas.plugins.stylizers.specs import SPECS
-from ganvas.testing import make_host
+from ganvas.plugin.testing import make_host
 
 from stylizer_helpers import NAMES, one_thread, picture, settings_for, write_reference  # noqa: F401
 

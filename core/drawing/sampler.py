@@ -14,16 +14,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import __version__
-from .checkpoint import list_checkpoints, load_checkpoint
-from .errors import UserInputError
-from .imageio import make_grid, render_points, save_png, to_uint8
-from .manager import PluginHost
-from .recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
-from .runs import RECIPE_FILE, unique_path
-from .seeds import format_seeds, latents_for_seeds
-from .components import generate
-from .trainer import build_networks
+from ganvas import __version__
+from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
+from ganvas.errors import UserInputError
+from ganvas.io.images import make_grid, render_points, save_png, to_uint8
+from ganvas.plugin.manager import PluginHost
+from ganvas.recipe.schema import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
+from ganvas.io.runs import RECIPE_FILE, unique_path
+from ganvas.drawing.seeds import format_seeds, latents_for_seeds
+from ganvas.training.components import generate
+from ganvas.training.loop import build_networks
 
 __all__ = ["LoadedRun", "load_run", "truncate", "build_stylizers", "apply_stylizers", "finish_images", "render_latents", "write_images"]
 

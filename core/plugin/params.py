@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ParamError, did_you_mean
+from ganvas.errors import ParamError, did_you_mean
 
 __all__ = ["Param", "resolve_params", "parse_param_string"]
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import tomli_w
 
-from .errors import UnknownNameError, UserInputError, did_you_mean
-from .formats import RESAMPLE
-from .params import Param, resolve_params
-from .seeds import parse_seeds
-from .registry import Registry
+from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
+from ganvas.io.formats import RESAMPLE
+from ganvas.plugin.params import Param, resolve_params
+from ganvas.drawing.seeds import parse_seeds
+from ganvas.plugin.registry import Registry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -194,7 +194,7 @@ def builtin_recipes() -> dict[str, str]:
 def read_recipe_source(ref: str | Path) -> tuple[dict[str, Any], str]:
     """Read the raw TOML of a recipe file, a built-in recipe name, or the recipe embedded in an
     image ganvas wrote; returns (data, label)."""
-    from .provenance import looks_like_image, read_provenance
+    from ganvas.drawing.provenance import looks_like_image, read_provenance
 
     path = Path(ref).expanduser()
     if path.is_file() and looks_like_image(path):
@@ -268,7 +268,7 @@ def load_recipe(
     """Read, override and validate a recipe file or built-in recipe name."""
     raw, label = read_recipe_source(ref)
     apply_overrides(raw, overrides)
-    from .requirements import check_requirements  # before validation: a missing plugin says how to install it
+    from ganvas.plugin.requirements import check_requirements  # before validation: a missing plugin says how to install it
     check_requirements(raw.get("plugins", []))
     default_name = Path(str(ref)).stem if Path(str(ref)).suffix else str(ref)
     return parse_recipe(raw, registry, source=label, default_name=default_name)

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from PIL import Image, PngImagePlugin
 
-from .formats import IMAGE_SUFFIXES, RESAMPLE
-from .files import atomic_write
+from ganvas.io.formats import IMAGE_SUFFIXES, RESAMPLE
+from ganvas.io.files import atomic_write
 
 #: Pillow's filter for each ``resample`` name.
 RESAMPLE_FILTERS = dict(zip(RESAMPLE, (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)))

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import hookspecs
-from .errors import GanvasError, did_you_mean
-from .registry import KINDS, Component, Registry
+from ganvas.plugin import hookspecs
+from ganvas.errors import GanvasError, did_you_mean
+from ganvas.plugin.registry import KINDS, Component, Registry
 
 if TYPE_CHECKING:
     import click

@@ -18,7 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .registry import RegisterFn
+    from ganvas.plugin.registry import RegisterFn
 
 hookspec = pluggy.HookspecMarker("ganvas")
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DuplicateNameError, ParamError, UnknownNameError
-from .params import Param, resolve_params
+from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
+from ganvas.plugin.params import Param, resolve_params
 
 __all__ = ["KINDS", "Component", "Registry", "RegisterFn"]
 
@@ -124,7 +124,7 @@ class Registry:
                 )
             )
 
-        register.__doc__ = f"Register one of ganvas's {kind} (see ganvas.hookspecs)."
+        register.__doc__ = f"Register one of ganvas's {kind} (see ganvas.plugin.hookspecs)."
         return register
 
     def add(self, component: Component) -> None:
@@ -171,8 +171,8 @@ class Registry:
     def parse_spec(self, kind: str, spec: str) -> tuple[str, dict[str, Any]]:
         """``"name:key=value,..."`` -> (registered name, fully resolved parameters), checked
         against the component's declared params; unknown names or bad values raise one-line errors."""
-        from .errors import UserInputError
-        from .params import parse_param_string
+        from ganvas.errors import UserInputError
+        from ganvas.plugin.params import parse_param_string
 
         if not spec.strip():
             raise UserInputError(f"empty {_SINGULAR[kind]} spec; expected NAME or NAME:key=value,...")

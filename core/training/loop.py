@@ -23,22 +23,22 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from . import __version__
-from .checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
-from .components import Augment, Dataset, Loss, Networks, Regularizer, generate, identity
-from .metrics.diversity import CollapseWatch
-from .device import resolve_device
-from .errors import GanvasError, UserInputError
-from .imageio import make_grid, render_points, save_png, to_uint8
-from .manager import PluginHost
-from .progress import Progress, format_duration
-from .recipe import Recipe
-from .runs import STATS_FILE
-from .seeds import format_seeds, latents_for_seeds, parse_seeds
+from ganvas import __version__
+from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
+from ganvas.training.components import Augment, Dataset, Loss, Networks, Regularizer, generate, identity
+from ganvas.metrics.diversity import CollapseWatch
+from ganvas.device import resolve_device
+from ganvas.errors import GanvasError, UserInputError
+from ganvas.io.images import make_grid, render_points, save_png, to_uint8
+from ganvas.plugin.manager import PluginHost
+from ganvas.training.progress import Progress, format_duration
+from ganvas.recipe.schema import Recipe
+from ganvas.io.runs import STATS_FILE
+from ganvas.drawing.seeds import format_seeds, latents_for_seeds, parse_seeds
 
 if TYPE_CHECKING:
-    from .plugins.augment.ada import AdaController
-    from .plugins.augment.pipeline import AugmentPipeline
+    from ganvas.plugins.augment.ada import AdaController
+    from ganvas.plugins.augment.pipeline import AugmentPipeline
 
 __all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_dataset", "build_networks"]
 
@@ -211,8 +211,8 @@ class Trainer:
         if self.data.kind != "images":
             raise UserInputError(f"augment.policy = {policy!r} needs an image dataset; "
                                  f"'{self.recipe.data.name}' gives points: remove [augment]")
-        from .plugins.augment.ada import AdaController
-        from .plugins.augment.pipeline import build_pipeline, parse_policy
+        from ganvas.plugins.augment.ada import AdaController
+        from ganvas.plugins.augment.pipeline import build_pipeline, parse_policy
 
         params = {name: dict(cfg[name]) for name in parse_policy(policy) if isinstance(cfg.get(name), dict)}
         adaptive = bool(cfg.get("ada", False))
@@ -407,7 +407,7 @@ class Trainer:
         Uses its own generators (fixed latents, fixed real sets), so it changes no training RNG
         state: a run with evaluations trains exactly as one without.
         """
-        from .metrics.swd import swd
+        from ganvas.metrics.swd import swd
 
         if self._swd_reals is None:
             n = max(min(samples, len(self.data) // 2), 1)
@@ -428,7 +428,7 @@ class Trainer:
         images = generate(self.G_ema, self.fixed_z)
         path = self.run_dir / "samples" / f"step-{self.step:07d}.png"
         picture = render(images, self.data, self.recipe.sample.columns)
-        from .sampler import image_metadata
+        from ganvas.drawing.sampler import image_metadata
 
         # the recipe that draws this grid again: the same seeds, at this step, unstylized
         drawn = replace(self.recipe, stylize=[], sample=replace(

@@ -3,7 +3,7 @@
 The project is rendered from the ``*.tmpl`` files beside this module (``{{key}}`` placeholders;
 the suffix keeps pytest and setuptools from mistaking them for code):
 a pyproject with the ``ganvas`` entry point, a package whose hooks register an example stylizer
-and an example loss, tests that use :mod:`ganvas.testing`, and a README.
+and an example loss, tests that use :mod:`ganvas.plugin.testing`, and a README.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _templates() -> list[tuple[str, Traversable]]:
     """
     found = [
         (entry.name[: -len(".tmpl")].replace("--", "/"), entry)
-        for entry in resources.files("ganvas.scaffold").iterdir()
+        for entry in resources.files("ganvas.plugin.scaffold").iterdir()
         if entry.name.endswith(".tmpl")
     ]
     return sorted(found, key=lambda item: item[0])

@@ -16,12 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import UnknownNameError, UserInputError
-from .files import write_text_atomic
-from .formats import ANIMATION_SUFFIXES
-from .recipe import Recipe, builtin_recipes, load_recipe, tomllib
-from .registry import Registry
-from .seeds import format_seeds, parse_seeds
+from ganvas.errors import UnknownNameError, UserInputError
+from ganvas.io.files import write_text_atomic
+from ganvas.io.formats import ANIMATION_SUFFIXES
+from ganvas.recipe.schema import Recipe, builtin_recipes, load_recipe, tomllib
+from ganvas.plugin.registry import Registry
+from ganvas.drawing.seeds import format_seeds, parse_seeds
 
 __all__ = ["Gallery", "Entry", "open_gallery", "stale_reason", "embedded_toml", "read_manifest",
            "write_manifest", "write_pages", "recipe_parts", "gallery_size", "MANIFEST", "SIZE_BUDGET"]
@@ -253,7 +253,7 @@ class _Card:
 
     @property
     def time(self) -> str:
-        from .progress import format_duration
+        from ganvas.training.progress import format_duration
 
         if "seconds" not in self.record:
             return "not measured yet"
@@ -445,8 +445,8 @@ _SECTIONS = (
 
 
 def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
-    from . import __version__
-    from .progress import format_duration
+    from ganvas import __version__
+    from ganvas.training.progress import format_duration
 
     folder = gallery.root.resolve().name
     sections = []

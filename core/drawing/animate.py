@@ -26,21 +26,21 @@ import torch
 from PIL import Image, PngImagePlugin
 from torch import Tensor
 
-from .errors import GanvasError, UserInputError
-from .files import atomic_write
-from .formats import ANIMATION_SUFFIXES
-from .imageio import RESAMPLE_FILTERS, open_image, pil_to_tensor
-from .seeds import latents_for_seeds
+from ganvas.errors import GanvasError, UserInputError
+from ganvas.io.files import atomic_write
+from ganvas.io.formats import ANIMATION_SUFFIXES
+from ganvas.io.images import RESAMPLE_FILTERS, open_image, pil_to_tensor
+from ganvas.drawing.seeds import latents_for_seeds
 
 if TYPE_CHECKING:
-    from .manager import PluginHost
-    from .recipe import ComponentRef
-    from .sampler import LoadedRun
+    from ganvas.plugin.manager import PluginHost
+    from ganvas.recipe.schema import ComponentRef
+    from ganvas.drawing.sampler import LoadedRun
 
 __all__ = ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation", "FORMATS", "SUFFIXES",
            "MAX_FRAMES"]
 
-log = logging.getLogger("ganvas.animate")
+log = logging.getLogger("ganvas.drawing.animate")
 
 FORMATS = tuple(ANIMATION_SUFFIXES)
 """Animation formats ``save_animation`` writes."""
@@ -119,7 +119,7 @@ def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int,
                              "(ganvas animate --timelapse shows its training plots)")
     device = next(run.generator.parameters()).device
     z = walk_latents(latents_for_seeds(seeds, run.z_dim), frames)
-    from .sampler import build_stylizers, render_latents
+    from ganvas.drawing.sampler import build_stylizers, render_latents
 
     stylizers = build_stylizers(run.recipe.stylize if chain is None else chain, host)  # once for all frames
 

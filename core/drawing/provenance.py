@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UserInputError
-from .formats import IMAGE_SUFFIXES
+from ganvas.errors import UserInputError
+from ganvas.io.formats import IMAGE_SUFFIXES
 
 __all__ = ["Provenance", "read_provenance", "looks_like_image"]
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import torch
 
-from .errors import GanvasError, UserInputError
-from .files import atomic_write
+from ganvas.errors import GanvasError, UserInputError
+from ganvas.io.files import atomic_write
 
 __all__ = ["save_checkpoint", "load_checkpoint", "list_checkpoints", "prune_checkpoints", "checkpoint_path"]
 

@@ -5,7 +5,7 @@ the machine's installed plugins, and gives a :class:`PluginTester` that builds c
 runs ``ganvas`` commands in-process::
 
     import ganvas_neon
-    from ganvas.testing import check_stylizer, tiny_recipe, use_plugins
+    from ganvas.plugin.testing import check_stylizer, tiny_recipe, use_plugins
 
     def test_glow():
         with use_plugins(ganvas_neon) as ganvas:
@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import manager
-from .manager import PluginHost
-from .registry import Component
+from ganvas.plugin import manager
+from ganvas.plugin.manager import PluginHost
+from ganvas.plugin.registry import Component
 
 if TYPE_CHECKING:
     from click.testing import Result
@@ -68,7 +68,7 @@ def make_host(*plugins: Any, strict: bool = True) -> PluginHost:
     """A plugin host with the built-ins and ``plugins`` (modules or objects with ``@hookimpl``s).
 
     None of the machine's installed plugins are loaded. ``strict`` (the default) raises
-    :class:`ganvas.manager.PluginLoadError`, chained to the plugin's own exception, instead of
+    :class:`ganvas.plugin.manager.PluginLoadError`, chained to the plugin's own exception, instead of
     skipping a plugin that fails.
     """
     return PluginHost(entry_points=False, extra=plugins, strict=strict)
@@ -131,7 +131,7 @@ def use_plugins(*plugins: Any, runs_dir: str | Path | None = None) -> Iterator[P
     """Register ``plugins`` temporarily (modules or objects with ``@ganvas.hookimpl`` functions).
 
     While the block runs, ganvas's process-wide plugin host (what the CLI and
-    ``ganvas.manager.get_host()`` use) is one with the built-ins and ``plugins``; afterwards the
+    ``ganvas.plugin.manager.get_host()`` use) is one with the built-ins and ``plugins``; afterwards the
     previous one is back. Runs go to ``runs_dir`` (default: a temporary folder, removed after).
     """
     scratch = Path(tempfile.mkdtemp(prefix="ganvas-test-"))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shlex
 from importlib import metadata
 
-from .errors import UserInputError
-from .manager import ENTRY_POINT_GROUP
+from ganvas.errors import UserInputError
+from ganvas.plugin.manager import ENTRY_POINT_GROUP
 
 __all__ = ["check_requirements"]
 

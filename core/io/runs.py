@@ -9,7 +9,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import UserInputError
+from ganvas.errors import UserInputError
 
 __all__ = ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "RECIPE_FILE", "STATS_FILE"]
 

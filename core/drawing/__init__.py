@@ -1,0 +1,1 @@
+"""Sampling a trained run: seeds and latents, the stylizer chain, animations, provenance in PNGs."""

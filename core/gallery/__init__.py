@@ -1,0 +1,1 @@
+"""The gallery: building the committed recipes into pictures, walks and a static page."""

@@ -1,0 +1,1 @@
+"""Training: the method-agnostic loop, component base classes, progress display."""
