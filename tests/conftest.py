@@ -9,6 +9,10 @@ from typing import Any
 import pytest
 
 os.environ["GANVAS_LOAD_PLUGINS"] = ""  # never load the machine's installed third-party plugins
+# Thread policy: every test, and every `python -m ganvas` a test starts, runs torch on one CPU
+# thread. Tiny tensors gain nothing from more, a busy 2-core machine loses a lot, and bit-exact
+# checks need a fixed count. A test that needs more threads asks with the `threads` fixture.
+os.environ["OMP_NUM_THREADS"] = "1"
 
 from click.testing import CliRunner  # noqa: E402
 
@@ -16,6 +20,32 @@ from ganvas.cli import make_cli  # noqa: E402
 from ganvas.plugin.manager import PluginHost, reset_host  # noqa: E402
 from ganvas.recipe.schema import Recipe, parse_recipe  # noqa: E402
 from ganvas.plugin.testing import tiny_recipe as tiny_raw  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+@pytest.fixture
+def one_thread() -> None:
+    """Documents (and checks) that a test depends on the one-thread policy, e.g. for exact pixels."""
+    import torch
+
+    assert torch.get_num_threads() == 1
+
+
+@pytest.fixture
+def threads() -> Any:
+    """``threads(n)`` runs the rest of a test on ``n`` torch threads; the policy's 1 comes back after."""
+    import torch
+
+    def use(n: int) -> None:
+        torch.set_num_threads(n)
+
+    yield use
+    torch.set_num_threads(1)
 
 
 @pytest.fixture

@@ -1,0 +1,63 @@
+"""Every gallery recipe, shortened, draws the same pixels as the code that built the gallery.
+
+The committed gallery PNGs take minutes each to re-create (``ganvas run gallery/default.png``
+does it and compares every pixel); this test keeps the same promise in seconds: each recipe,
+trained for a few steps on a little data, must give exactly the pixels pinned here, which were
+recorded before the training loop became method-agnostic. Any change to what a step computes,
+or to the order random numbers are drawn in, changes them. Pixels are bit-exact only for the same
+torch build, device and thread count, so the test runs on one CPU thread and is skipped (saying
+why) under another torch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+RECIPES = Path(__file__).parents[2] / "gallery" / "recipes"
+TORCH = "2.13.0+cpu"
+SHORT = ["train.steps=8", "train.batch=8", "data.count=48", "sample.seeds=0-3", "train.sample_every=4",
+         "train.checkpoint_every=4", "train.log_every=2", "train.device=cpu"]
+
+#: recipe -> sha256 (first 16 hex digits) of the step-4 training grid's and the final image's pixels
+PINNED: dict[str, tuple[str, str]] = {
+    'circles': ('4164942c7e07cde5', 'f70cbc67dc2d0e71'),
+    'default': ('f4b0d6ad09b0547a', '77ebc5b2101a7ba0'),
+    'grid25': ('4e1f823a4611226a', '05c08a341dc6795f'),
+    'mondrian': ('0ecf501e8c661a9f', '381a4afa2c21fbdb'),
+    'mountains': ('cf5c8c65f1f910f2', '06b9b7047bbdce13'),
+    'petals': ('69b191c120a8d9e5', 'febaa58063e23f15'),
+    'ring8': ('34f09de90ac530c5', '0e3677be92c444e4'),
+    'truchet': ('3bb57f88a84e9ddb', '770cc953af3c263c'),
+}
+
+
+def pixels_digest(path: Path) -> str:
+    with Image.open(path) as image:
+        array = np.asarray(image)
+    return hashlib.sha256(array.tobytes() + str(array.shape).encode()).hexdigest()[:16]
+
+
+def shortened_run(cli, recipe: str) -> tuple[str, str]:
+    args = ["run", str(RECIPES / f"{recipe}.toml"), "--quiet"]
+    for item in SHORT:
+        args += ["--set", item]
+    output = cli(*args).output
+    final = Path(output.split("image: ")[1].split()[0])
+    grid = final.parent / "samples" / "step-0000004.png"
+    if not final.is_file():
+        images = sorted((final.parent).glob("*.png")) if final.is_dir() else []
+        final = images[0]
+    return pixels_digest(grid), pixels_digest(final)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(torch.__version__ != TORCH, reason=f"pixels pinned for torch {TORCH}, this is {torch.__version__}")
+@pytest.mark.parametrize("recipe", sorted(p.stem for p in RECIPES.glob("*.toml")))
+def test_shortened_gallery_recipe_draws_the_pinned_pixels(cli, recipe, one_thread):
+    assert shortened_run(cli, recipe) == PINNED[recipe]
