@@ -20,8 +20,16 @@ except _metadata.PackageNotFoundError:  # running from a source tree that is not
 
 #: Public names that import torch, and the module each lives in.
 _LAZY = {
-    # component base classes
-    "Dataset": "ganvas.training.components",
+    # datasets: the kinds of training data
+    "Dataset": "ganvas.data.kinds",
+    "ImageSet": "ganvas.data.kinds",
+    "PointSet": "ganvas.data.kinds",
+    # methods: what one training step is, and how a trained one draws
+    "Method": "ganvas.training.method",
+    "TrainContext": "ganvas.training.method",
+    "Drawer": "ganvas.training.method",
+    "DrawContext": "ganvas.training.method",
+    # adversarial component base classes
     "Networks": "ganvas.training.components",
     "Loss": "ganvas.training.components",
     "LogitLoss": "ganvas.training.components",

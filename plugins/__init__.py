@@ -2,6 +2,7 @@
 
 #: Modules loaded as plugins by every plugin manager, in this order.
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "ganvas.plugins.methods",
     "ganvas.plugins.models",
     "ganvas.plugins.losses",
     "ganvas.plugins.regularizers",

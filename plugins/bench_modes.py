@@ -31,9 +31,7 @@ def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, qu
 
     from ganvas.metrics.modes import mode_stats
     from ganvas.plugins.datasets.toy2d import mixture
-    from ganvas.recipe.schema import load_recipe
-    from ganvas.drawing.seeds import latents_for_seeds
-    from ganvas.training.components import generate
+    from ganvas.recipe import load_recipe
     from ganvas.training.loop import Trainer
 
     base = load_recipe(recipe_ref, host.registry, overrides)
@@ -50,9 +48,8 @@ def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, qu
             trainer = Trainer(recipe, Path(tmp), host, quiet=True)
             trainer.run()
             seconds = time.perf_counter() - started
-            z = latents_for_seeds(list(range(10_000 * (trial + 1), 10_000 * (trial + 1) + SAMPLES)),
-                                  trainer.z_dim, trainer.device)
-            samples = generate(trainer.G_ema, z)
+            drawer = trainer.method.current_drawer()
+            samples = drawer.draw(drawer.latents(list(range(10_000 * (trial + 1), 10_000 * (trial + 1) + SAMPLES))))
         stats = mode_stats(samples, centres, std).to_dict()
         stats["seconds"] = round(seconds, 1)
         results.append(stats)
@@ -123,7 +120,7 @@ def modes(host, recipes, trials, baseline, overrides, as_json):
     and reverse KL, as mean ± standard error, with wall time per trial. The baseline is the same
     recipe with the plain nonsaturating loss and no regularisers (skipped when it is the same).
     """
-    from ganvas.recipe.schema import load_recipe
+    from ganvas.recipe import load_recipe
 
     reports = []
     for ref in recipes or ("ring8", "grid25"):

@@ -40,22 +40,20 @@ def eval_run(host: Any, run_ref: str, samples: int, seed: int, checkpoint: str |
     from ganvas.metrics.swd import swd_report
     from ganvas.io.runs import find_run, runs_root
     from ganvas.drawing.sampler import load_run
-    from ganvas.drawing.seeds import latents_for_seeds
-    from ganvas.training.components import generate
     from ganvas.training.loop import build_dataset
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     dev = resolve_device(device or "auto")
     loaded = load_run(run_dir, host, dev, Path(checkpoint) if checkpoint else None)
-    if loaded.data_kind != "images":
-        raise UserInputError(f"run '{run_dir.name}' generates points; SWD compares images (see `ganvas modes`)")
+    if not loaded.kind.pictures:
+        raise UserInputError(f"run '{run_dir.name}' generates {loaded.kind.kind}; SWD compares images (see `ganvas modes`)")
     data = build_dataset(loaded.recipe, host)
     n = min(samples, len(data) // 2)
     if n < 2:
         raise UserInputError(f"the dataset has {len(data)} image(s); SWD needs at least 4 (two real sets of 2)")
     order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
     real_a, real_b = data.batch(order[:n]).cpu(), data.batch(order[n : 2 * n]).cpu()
-    fake = generate(loaded.generator, latents_for_seeds(list(range(n)), loaded.z_dim, dev)).float().cpu()
+    fake = loaded.drawer.draw(loaded.drawer.latents(list(range(n)))).float().cpu()
     report: dict[str, Any] = {"run": str(run_dir), "step": loaded.step, "samples": n,
                               **swd_report(fake.clamp(-1, 1), real_a, real_b, seed=seed)}
     if as_json:

@@ -14,7 +14,7 @@ import tomli_w
 
 from ganvas.io.images import read_png_text
 from ganvas.plugin.manager import PluginHost
-from ganvas.recipe.schema import load_recipe
+from ganvas.recipe import load_recipe
 from ganvas.plugin.testing import tiny_recipe
 
 from conftest import Cli

@@ -71,13 +71,11 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
 def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int = 100,
         data: str = "procedural", folder: Path | None = None, grids: Path | None = None,
         log: Any = print) -> dict[str, Any]:
-    from ganvas.training.components import generate
     from ganvas.io.images import make_grid, save_png, to_uint8
     from ganvas.plugin.manager import PluginHost
     from ganvas.metrics.swd import swd
     from ganvas.plugins.datasets.procedural import load
-    from ganvas.recipe.schema import apply_overrides, parse_recipe, read_recipe_source
-    from ganvas.drawing.seeds import latents_for_seeds
+    from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
     from ganvas.training.loop import Trainer
 
     host = PluginHost(entry_points=False)
@@ -110,7 +108,7 @@ def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int
                     if len(trainer.data) != train_images:
                         raise RuntimeError(f"trained on {len(trainer.data)} images, not {train_images}")
                     trainer.run()
-                    fake = generate(trainer.G_ema, latents_for_seeds(list(range(samples)), trainer.z_dim, trainer.device))
+                    fake = trainer.method.current_drawer().draw(trainer.method.current_drawer().latents(list(range(samples))))
                 if grids is not None:  # to look at: do the samples show the augmentations?
                     grids.mkdir(parents=True, exist_ok=True)
                     save_png(make_grid(to_uint8(fake[:64].cpu())), grids / f"{data}-seed{seed}-{name}.png", scale=2)

@@ -21,8 +21,9 @@ import torch.nn.functional as F
 
 from ganvas.bench.timing import seconds_per_call
 from ganvas.plugin.manager import PluginHost
-from ganvas.recipe.schema import parse_recipe
-from ganvas.training.loop import Trainer, build_networks
+from ganvas.recipe import parse_recipe
+from ganvas.training import build_networks
+from ganvas.training.loop import Trainer
 
 
 def _recipe(host: PluginHost, size: int, width: int, batch: int, device: str, ema: float) -> Any:
@@ -43,8 +44,9 @@ class BareLoop:
         nets = build_networks(trainer.recipe, trainer.host, trainer.data.shape)
         self.G = nets.generator.to(trainer.device)
         self.D = nets.discriminator.to(trainer.device)
-        self.G.load_state_dict(trainer.G.state_dict())
-        self.D.load_state_dict(trainer.D.state_dict())
+        method: Any = trainer.method  # the gan method: the same initial weights
+        self.G.load_state_dict(method.G.state_dict())
+        self.D.load_state_dict(method.D.state_dict())
         cfg = trainer.recipe.train
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=tuple(cfg.betas))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=tuple(cfg.betas))

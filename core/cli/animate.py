@@ -157,8 +157,8 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
             raise UserInputError(f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames "
                                  f"{len(seed_list)} or more")
         loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
-        if loaded.data_kind == "points":
-            raise UserInputError(f"run '{run_dir}' learns 2-D points; animations need an image run "
+        if not loaded.kind.pictures:
+            raise UserInputError(f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
                                  "(--timelapse shows its training plots)")
         chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
         cfg = loaded.recipe.sample
@@ -170,7 +170,8 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
         rate = fps or DEFAULT_FPS
         pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
                                truncation=settings.truncation)
-        from ganvas.drawing.sampler import drawn_recipe, image_metadata
+        from ganvas.drawing.sampler import drawn_recipe
+        from ganvas.io.metadata import image_metadata
         from ganvas.drawing.seeds import format_seeds
 
         meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)

@@ -115,7 +115,7 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
         old.unlink(missing_ok=True)
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     walk_seconds = None
-    if walks and loaded.data_kind == "images":
+    if walks and loaded.kind.pictures:
         started = time.perf_counter()
         files += _walk(host, gallery, entry, loaded)
         walk_seconds = round(time.perf_counter() - started, 1)
@@ -124,14 +124,14 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
     return {
         "title": recipe.name,
         "description": recipe.description,
-        "kind": loaded.data_kind,
+        "kind": loaded.kind.kind,
         "recipe": entry.path.relative_to(gallery.root).as_posix(),
         "command": gallery.command(entry),
         "files": [p.relative_to(gallery.root).as_posix() for p in files],
         "seconds": round(seconds, 1),
         "walk_seconds": walk_seconds,
         "steps": loaded.step,
-        "device": _device_label(next(loaded.generator.parameters()).device),
+        "device": _device_label(loaded.drawer.device),
         "versions": f"ganvas {__version__}; torch {torch.__version__}",
         "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -140,7 +140,8 @@ def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: P
 def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any) -> list[Path]:
     """A looping latent walk through the recipe's first seeds, drawn as the recipe draws."""
     from ganvas.drawing.animate import latent_walk, save_animation
-    from ganvas.drawing.sampler import drawn_recipe, image_metadata
+    from ganvas.drawing.sampler import drawn_recipe
+    from ganvas.io.metadata import image_metadata
     from ganvas.drawing.seeds import parse_seeds
 
     sample = entry.recipe.sample

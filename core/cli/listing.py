@@ -33,7 +33,7 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
         else:
             raise UnknownNameError("kind", kind, [*kinds, "recipe"])
     if kind == "recipe":
-        from ganvas.recipe.schema import SampleConfig, TrainConfig, params_of
+        from ganvas.recipe import SampleConfig, TrainConfig, params_of
 
         sections = {"train": params_of(TrainConfig), "sample": params_of(SampleConfig)}
         if as_json:
@@ -68,7 +68,7 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
 @options.json_flag
 def recipes(as_json: bool) -> None:
     """Built-in recipes, runnable by name: ganvas run NAME."""
-    from ganvas.recipe.schema import builtin_recipes
+    from ganvas.recipe import builtin_recipes
 
     found = builtin_recipes()
     if as_json:

@@ -17,7 +17,7 @@ _CONTEXT = {"help_option_names": ["-h", "--help"]}
 def _resolved(host: PluginHost, ref: str, overrides: tuple[str, ...] = ()) -> tuple[str, str]:
     """(header comments, resolved recipe TOML) of a recipe file, name or image."""
     from ganvas.drawing.provenance import looks_like_image, read_provenance
-    from ganvas.recipe.schema import load_recipe
+    from ganvas.recipe import load_recipe
 
     path = Path(ref).expanduser()
     header = read_provenance(path).header() if path.is_file() and looks_like_image(path) else ""

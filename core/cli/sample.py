@@ -17,7 +17,7 @@ from ganvas.io.runs import find_run, runs_root, unique_path
 from ganvas.cli import options
 
 if TYPE_CHECKING:
-    from ganvas.recipe.schema import ComponentRef
+    from ganvas.recipe import ComponentRef
     from ganvas.drawing.sampler import LoadedRun
 
 
@@ -53,7 +53,7 @@ def load_for_drawing(host: PluginHost, run_dir: Path, device: str | None, checkp
 
 def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], none: bool) -> list[ComponentRef]:
     """The stylizer chain: ``-s`` specs, none with ``--no-stylize``, else the recipe's."""
-    from ganvas.recipe.schema import ComponentRef
+    from ganvas.recipe import ComponentRef
 
     if specs and none:
         raise UserInputError("give -s stylizers or --no-stylize, not both")

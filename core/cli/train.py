@@ -10,7 +10,7 @@ import click
 from ganvas.errors import UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.plugin.manager import PluginHost
-from ganvas.recipe.schema import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
+from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
 from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
 
 from ganvas.cli import options

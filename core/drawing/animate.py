@@ -30,11 +30,10 @@ from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.files import atomic_write
 from ganvas.io.formats import ANIMATION_SUFFIXES
 from ganvas.io.images import RESAMPLE_FILTERS, open_image, pil_to_tensor
-from ganvas.drawing.seeds import latents_for_seeds
 
 if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
-    from ganvas.recipe.schema import ComponentRef
+    from ganvas.recipe import ComponentRef
     from ganvas.drawing.sampler import LoadedRun
 
 __all__ = ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation", "FORMATS", "SUFFIXES",
@@ -114,17 +113,17 @@ def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int,
     Frame ``k * frames // len(seeds)`` is exactly the image ``ganvas sample --seeds SEED`` draws
     for keyframe ``k`` (same chain, size and truncation; default: the recipe's ``[sample]``).
     """
-    if run.data_kind == "points":
-        raise UserInputError(f"run '{run.run_dir}' learns 2-D points; animations need an image run "
+    if not run.kind.pictures:
+        raise UserInputError(f"run '{run.run_dir}' learns {run.kind.kind}; animations need an image run "
                              "(ganvas animate --timelapse shows its training plots)")
-    device = next(run.generator.parameters()).device
-    z = walk_latents(latents_for_seeds(seeds, run.z_dim), frames)
-    from ganvas.drawing.sampler import build_stylizers, render_latents
+    z = walk_latents(run.drawer.latents(seeds).cpu(), frames)
+    from ganvas.drawing.sampler import render_latents
+    from ganvas.drawing.stylize import build_chain
 
-    stylizers = build_stylizers(run.recipe.stylize if chain is None else chain, host)  # once for all frames
+    stylizers = build_chain(run.recipe.stylize if chain is None else chain, host)  # once for all frames
 
     def draw(rows: Tensor) -> Tensor:
-        return render_latents(run, rows.to(device), host, chain=stylizers, size=size, truncation=truncation)
+        return render_latents(run, rows, host, chain=stylizers, size=size, truncation=truncation)
 
     out = torch.cat([draw(z[i:i + _CHUNK]) for i in range(0, len(z), _CHUNK)])
     # float results can depend on the batch: draw the keyframes alone, as `ganvas sample` does

@@ -12,34 +12,38 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from ganvas import __version__
-from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
+from ganvas.data.kinds import Dataset, data_kind
+from ganvas.drawing.seeds import format_seeds
+from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import UserInputError
-from ganvas.io.images import make_grid, render_points, save_png, to_uint8
-from ganvas.plugin.manager import PluginHost
-from ganvas.recipe.schema import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
+from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
+from ganvas.io.images import make_grid, save_png, to_uint8
+from ganvas.io.metadata import image_metadata
 from ganvas.io.runs import RECIPE_FILE, unique_path
-from ganvas.drawing.seeds import format_seeds, latents_for_seeds
-from ganvas.training.components import generate
-from ganvas.training.loop import build_networks
+from ganvas.plugin.manager import PluginHost
+from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
+from ganvas.training.loop import method_state
+from ganvas.training.method import DrawContext, Drawer
 
-__all__ = ["LoadedRun", "load_run", "truncate", "build_stylizers", "apply_stylizers", "finish_images", "render_latents", "write_images"]
+__all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"]
 
 
 @dataclass
 class LoadedRun:
-    """A run's recipe and generator (EMA or raw) at one checkpoint."""
+    """A run's recipe and its method's drawer (EMA weights or raw) at one checkpoint."""
 
     run_dir: Path
     recipe: Recipe
-    generator: nn.Module
-    z_dim: int
+    drawer: Drawer
     step: int
-    data_kind: str
     checkpoint: Path
     ema: bool = True
+
+    @property
+    def kind(self) -> type[Dataset]:
+        """The dataset type of what the run draws (it renders the items)."""
+        return self.drawer.kind
 
     @property
     def is_final(self) -> bool:
@@ -74,35 +78,10 @@ def load_run(run_dir: Path, host: PluginHost, device: torch.device, checkpoint: 
             checkpoint = ckpts[-1][1]
     use_ema = recipe.sample.ema if ema is None else ema
     state = load_checkpoint(checkpoint)
-    nets = build_networks(recipe, host, tuple(state["data_shape"]))
-    generator = nets.generator
-    generator.load_state_dict(state["G_ema" if use_ema else "G"])
-    generator.to(device).eval().requires_grad_(False)
-    return LoadedRun(run_dir, recipe, generator, nets.z_dim, int(state["step"]), state["data_kind"], checkpoint,
-                     use_ema)
-
-
-def truncate(z: torch.Tensor, psi: float, mean: torch.Tensor | None = None) -> torch.Tensor:
-    """The truncation trick: move latents toward ``mean`` (the prior's mean, 0, by default).
-    ``psi`` = 1 leaves them; 0 gives the mean latent for every seed."""
-    if psi == 1:
-        return z
-    centre = torch.zeros_like(z) if mean is None else mean.to(z).expand_as(z)
-    return centre + psi * (z - centre)
-
-
-def build_stylizers(chain: list[Any], host: PluginHost) -> list[Any]:
-    """The stylizer modules of ``chain`` (ComponentRefs are built; built ones are kept), so a
-    caller drawing many batches builds them once (reference images read once, CNNs made once)."""
-    return [host.get("stylizers", s.name).build(**s.params) if isinstance(s, ComponentRef) else s for s in chain]
-
-
-def apply_stylizers(images01: torch.Tensor, chain: list[Any], host: PluginHost) -> torch.Tensor:
-    """Run ``(B, C, H, W)`` images in [0, 1] through the stylizer chain (ComponentRefs or modules
-    from :func:`build_stylizers`), in order."""
-    for stylizer in build_stylizers(chain, host):
-        images01 = stylizer(images01).clamp(0, 1)
-    return images01
+    method = host.get("methods", recipe.method.name)
+    ctx = DrawContext(recipe, host, device, tuple(state["data_shape"]), data_kind(state["data_kind"]))
+    drawer = method.load().drawer(ctx, method_state(state), ema=use_ema)
+    return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema)
 
 
 def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size: int = 0) -> torch.Tensor:
@@ -114,36 +93,22 @@ def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size:
     if size and size != images01.shape[-1]:
         images01 = F.interpolate(images01, size=(size, size), mode="bicubic", align_corners=False,
                                  antialias=size < images01.shape[-1]).clamp(0, 1)
-    return to_uint8(apply_stylizers(images01, chain, host) * 2 - 1)
+    return to_uint8(run_chain(images01, build_chain(chain, host)) * 2 - 1)
 
 
 @torch.no_grad()
 def render_latents(run: LoadedRun, z: torch.Tensor, host: PluginHost, *, chain: list[Any] | None = None,
                    size: int | None = None, truncation: float | None = None) -> torch.Tensor:
-    """Draw ``z`` with the run's generator: uint8 ``(B, C, H, W)`` images through the stylizer
-    chain (default: the recipe's; ComponentRefs or modules from :func:`build_stylizers`), or for
-    point data one ``(3, H, W)`` scatter plot."""
+    """Draw latents ``z`` with the run's drawer: uint8 ``(B, C, H, W)`` pictures through the
+    stylizer chain (default: the recipe's; ComponentRefs or modules from :func:`build_chain`), or
+    for items that are not pictures (points) one ``(3, H, W)`` rendering of them all."""
     cfg = run.recipe.sample
-    device = next(run.generator.parameters()).device
     psi = cfg.truncation if truncation is None else truncation
-    items = generate(run.generator, truncate(z.to(device), psi))
-    if run.data_kind == "points":
-        return render_points(items)
+    items = run.drawer.draw(z, truncation=psi)
+    if not run.kind.pictures:
+        return run.kind.render(items)
     return finish_images(items, run.recipe.stylize if chain is None else chain, host,
                          cfg.size if size is None else size)
-
-
-def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost) -> dict[str, str]:
-    """PNG text chunks: the recipe that re-creates the image (its ``[sample]`` section says how
-    it was drawn), and for quick reading its seeds, training step and software versions."""
-    plugins = ", ".join(f"{p.name} {p.version}" for p in host.plugins() if not p.builtin)
-    return {
-        "Software": f"ganvas {__version__}",
-        "ganvas:recipe": recipe.to_toml(),
-        "ganvas:seeds": ",".join(map(str, seeds)),
-        "ganvas:step": str(step),
-        "ganvas:versions": f"ganvas {__version__}; torch {torch.__version__}" + (f"; {plugins}" if plugins else ""),
-    }
 
 
 def drawn_recipe(run: LoadedRun, settings: SampleConfig, chain: list[ComponentRef], seeds: list[int]) -> Recipe:
@@ -167,16 +132,15 @@ def write_images(
     files in folder ``out``. Each PNG embeds the recipe that re-creates it."""
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
-    device = next(run.generator.parameters()).device
-    stylizers = build_stylizers(chain, host) if run.data_kind != "points" else []
+    stylizers = build_chain(chain, host) if run.kind.pictures else []
 
     def draw(some: list[int]) -> torch.Tensor:
-        return render_latents(run, latents_for_seeds(some, run.z_dim, device), host, chain=stylizers,
-                              size=cfg.size, truncation=cfg.truncation)
+        return render_latents(run, run.drawer.latents(some), host, chain=stylizers, size=cfg.size,
+                              truncation=cfg.truncation)
 
-    if run.data_kind == "points" or cfg.grid:
+    if not run.kind.pictures or cfg.grid:
         picture = draw(seeds)
-    if run.data_kind == "points":
+    if not run.kind.pictures:  # one rendering of all the items (a point plot)
         recipe = drawn_recipe(run, replace(cfg, grid=True), chain, seeds)
         target = out if cfg.grid else out / "points.png"
         return [save_png(picture, unique_path(target), image_metadata(recipe, seeds, run.step, host))]

@@ -9,7 +9,7 @@ from ganvas.errors import UserInputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["parse_seeds", "format_seeds", "latents_for_seeds", "MAX_SEEDS"]
+__all__ = ["parse_seeds", "format_seeds", "latents_for_seeds", "truncate", "MAX_SEEDS"]
 
 MAX_SEEDS = 10_000
 
@@ -63,3 +63,14 @@ def latents_for_seeds(seeds: list[int], z_dim: int, device: "torch.device | str"
 
     rows = [torch.randn(z_dim, generator=torch.Generator().manual_seed(seed)) for seed in seeds]
     return torch.stack(rows).to(device)
+
+
+def truncate(z: "torch.Tensor", psi: float, mean: "torch.Tensor | None" = None) -> "torch.Tensor":
+    """The truncation trick: move latents toward ``mean`` (the prior's mean, 0, by default).
+    ``psi`` = 1 leaves them; 0 gives the mean latent for every seed."""
+    import torch
+
+    if psi == 1:
+        return z
+    centre = torch.zeros_like(z) if mean is None else mean.to(z).expand_as(z)
+    return centre + psi * (z - centre)

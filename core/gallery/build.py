@@ -19,7 +19,7 @@ from typing import Any
 from ganvas.errors import UnknownNameError, UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.io.formats import ANIMATION_SUFFIXES
-from ganvas.recipe.schema import Recipe, builtin_recipes, load_recipe, tomllib
+from ganvas.recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from ganvas.plugin.registry import Registry
 from ganvas.drawing.seeds import format_seeds, parse_seeds
 
@@ -228,8 +228,8 @@ def recipe_parts(recipe: Recipe) -> str:
     if "size" in recipe.data.params:
         data += f" {recipe.data.params['size']} px"
     loss = " + ".join([recipe.loss.name, *(r.name for r in recipe.regularize)])
-    policy = [p.strip() for p in str(recipe.augment.get("policy", "")).split(",") if p.strip()]
-    augment = (("ADA " if recipe.augment.get("ada") else "") + ", ".join(policy)) if policy else "no augmentation"
+    policy = recipe.augment.names
+    augment = (("ADA " if recipe.augment.ada else "") + ", ".join(policy)) if policy else "no augmentation"
     stylize = " → ".join(s.name for s in recipe.stylize) or "no stylizers"
     return " · ".join((data, recipe.model.name, loss, augment, stylize))
 

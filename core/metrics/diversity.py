@@ -14,7 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganvas.training.components import Dataset, generate
+from ganvas.data.kinds import Dataset
+from ganvas.training.components import generate
 
 __all__ = ["mean_pairwise_distance", "diversity_features", "CollapseWatch"]
 

@@ -29,6 +29,11 @@ __all__ = ["hookspec"]
 
 
 @hookspec
+def register_methods(register: RegisterFn) -> None:
+    """Register training methods: ``factory(ctx: TrainContext, **params) -> Method`` (see ganvas.training.method)."""
+
+
+@hookspec
 def register_architectures(register: RegisterFn) -> None:
     """Register generator/discriminator pairs: ``factory(data_shape, **params) -> Networks``."""
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from ganvas.plugin import hookspecs
-from ganvas.errors import GanvasError, did_you_mean
+from ganvas.errors import GanvasError, closest, did_you_mean
 from ganvas.plugin.registry import KINDS, Component, Registry
 
 if TYPE_CHECKING:
@@ -336,7 +336,10 @@ def _check_hooks(pm: pluggy.PluginManager, plugin: Any) -> None:
         if not caller.has_spec() and any(
             impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()
         ):
-            raise ValueError(f"unknown hook '{caller.name}'; {did_you_mean(caller.name, valid)}")
+            suggestion = closest(caller.name, valid)
+            hint = f"did you mean '{suggestion}'? " if suggestion else ""
+            raise ValueError(f"unknown hook '{caller.name}'; {hint}(every hook: ganvas.plugin.hookspecs; "
+                             f"{did_you_mean(caller.name, valid)})")
     pm.check_pending()
     if not _hook_names(pm, plugin):
         raise ValueError("it implements no hook (decorate its hook functions with @ganvas.hookimpl)")

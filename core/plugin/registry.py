@@ -20,6 +20,7 @@ __all__ = ["KINDS", "Component", "Registry", "RegisterFn"]
 
 #: Component kinds, in the order ``ganvas list`` shows them, with their hook names.
 KINDS: dict[str, str] = {
+    "methods": "register_methods",
     "architectures": "register_architectures",
     "losses": "register_losses",
     "regularizers": "register_regularizers",
@@ -29,6 +30,7 @@ KINDS: dict[str, str] = {
 }
 
 _SINGULAR = {
+    "methods": "method",
     "architectures": "architecture",
     "losses": "loss",
     "regularizers": "regularizer",

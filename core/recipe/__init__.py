@@ -1,17 +1,19 @@
 """Recipes: the TOML schema, reading, ``--set`` overrides and validation against the registry."""
 
+from ganvas.recipe.read import apply_overrides, builtin_recipes, load_recipe, read_recipe_source
 from ganvas.recipe.schema import (
     DEFAULT_RECIPE,
+    AugmentConfig,
     ComponentRef,
     Recipe,
     RecipeError,
     SampleConfig,
     TrainConfig,
-    apply_overrides,
-    builtin_recipes,
-    load_recipe,
-    parse_recipe,
+    params_of,
+    tomllib,
 )
+from ganvas.recipe.validate import AUGMENT_PARAMS, parse_recipe
 
-__all__ = ["DEFAULT_RECIPE", "ComponentRef", "Recipe", "RecipeError", "SampleConfig", "TrainConfig",
-           "apply_overrides", "builtin_recipes", "load_recipe", "parse_recipe"]
+__all__ = ["DEFAULT_RECIPE", "AugmentConfig", "ComponentRef", "Recipe", "RecipeError", "SampleConfig",
+           "TrainConfig", "apply_overrides", "builtin_recipes", "load_recipe", "parse_recipe", "read_recipe_source",
+           "params_of", "tomllib", "AUGMENT_PARAMS"]

@@ -1,1 +1,21 @@
-"""Training: the method-agnostic loop, component base classes, progress display."""
+"""Training: the method-agnostic loop, the method contract, and the parts methods are built from
+(adversarial component base classes, EMA, augmentation pipeline and ADA, progress, stats)."""
+
+from ganvas.training.components import (
+    Augment,
+    LogitLoss,
+    Loss,
+    Networks,
+    PhaseResult,
+    Regularizer,
+    build_networks,
+    generate,
+    identity,
+)
+from ganvas.training.ema import EMA
+from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, Method, TrainContext
+
+__all__ = [
+    "Augment", "LogitLoss", "Loss", "Networks", "PhaseResult", "Regularizer", "build_networks", "generate",
+    "identity", "EMA", "RECIPE_SECTIONS", "DrawContext", "Drawer", "Method", "TrainContext",
+]

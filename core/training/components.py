@@ -1,19 +1,22 @@
-"""Base classes for the components plugins provide: datasets, networks and losses.
+"""Base classes of the adversarial components plugins provide: networks, losses, regularisers.
 
-A loss owns its training phases (see stylegan2-ada's ``loss.py``): the trainer only schedules
+A loss owns its training phases (see stylegan2-ada's ``loss.py``): a method only schedules
 ``d_phase`` ``n_critic`` times, then ``g_phase``, and backpropagates what they return.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
-from typing import Literal
-
 import torch
 from torch import Tensor, nn
 
-__all__ = ["Dataset", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity",
+if TYPE_CHECKING:
+    from ganvas.plugin.manager import PluginHost
+    from ganvas.recipe import Recipe
+
+__all__ = ["build_networks", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity",
            "generate"]
 
 Augment = Callable[[Tensor], Tensor]
@@ -22,48 +25,6 @@ Augment = Callable[[Tensor], Tensor]
 def identity(x: Tensor) -> Tensor:
     """The augmentation that changes nothing."""
     return x
-
-
-class Dataset:
-    """Training data held in memory.
-
-    Images are stored as uint8 ``(N, C, H, W)`` and served as float in [-1, 1]; points
-    (``kind = "points"``) are stored and served as float ``(N, D)`` coordinates.
-    """
-
-    def __init__(self, data: Tensor, kind: Literal["images", "points"] = "images", name: str = "") -> None:
-        if kind == "images" and (data.dtype != torch.uint8 or data.ndim != 4):
-            raise ValueError(f"image datasets hold uint8 (N, C, H, W) tensors, got {data.dtype} {tuple(data.shape)}")
-        if kind == "points" and data.ndim != 2:
-            raise ValueError(f"point datasets hold (N, D) tensors, got {tuple(data.shape)}")
-        if len(data) == 0:
-            raise ValueError("a dataset needs at least one item")
-        self.data = data if kind == "images" else data.float()
-        self.kind = kind
-        self.name = name
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The shape of one item: ``(C, H, W)`` or ``(D,)``."""
-        return tuple(self.data.shape[1:])
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-    def to(self, device: torch.device) -> Dataset:
-        """Move the whole dataset (it is small) to ``device`` so batches need no copies."""
-        self.data = self.data.to(device)
-        return self
-
-    def batch(self, indices: Tensor) -> Tensor:
-        """Items at ``indices`` in model space: [-1, 1] floats for images, raw points otherwise."""
-        items = self.data[indices.to(self.data.device)]
-        if self.kind == "images":
-            return items.float().div_(127.5).sub_(1.0)
-        return items
-
-    def __repr__(self) -> str:
-        return f"Dataset({self.name or 'unnamed'}, kind={self.kind}, n={len(self)}, shape={self.shape})"
 
 
 @dataclass
@@ -183,3 +144,15 @@ def generate(G: nn.Module, z: Tensor, batch: int = 256) -> Tensor:
         return torch.cat([G(chunk) for chunk in z.split(batch)])
     finally:
         G.train(was_training)
+
+
+def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]) -> Networks:
+    """The recipe's architecture (``[model]``) built for items of ``data_shape``."""
+    from ganvas.errors import GanvasError
+
+    component = host.get("architectures", recipe.model.name)
+    nets = component.build(tuple(data_shape), **recipe.model.params)
+    if not isinstance(nets, Networks):
+        raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, "
+                          "not ganvas Networks")
+    return nets

@@ -95,7 +95,7 @@ def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats
                           progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Time the pipeline against :func:`plain_diffaugment`; ``step_rounds=0`` skips the DCGAN share."""
     from ganvas.device import resolve_device
-    from ganvas.plugins.augment.pipeline import build_pipeline
+    from ganvas.training.augment import build_pipeline
 
     dev = resolve_device(device)
     say = progress or (lambda _msg: None)
@@ -133,7 +133,7 @@ def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats
 def _step_share(host: Any, batch: int, size: int, width: int, device: str, policy: str, rounds: int,
                 repeats: int, dev: torch.device) -> dict[str, Any]:
     """Seconds per DCGAN step with and without ``policy``; the difference is the augmenting share."""
-    from ganvas.recipe.schema import parse_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.training.loop import Trainer
 
     def trainer(aug: str, folder: Path) -> Trainer:
@@ -151,7 +151,8 @@ def _step_share(host: Any, batch: int, size: int, width: int, device: str, polic
 
     with tempfile.TemporaryDirectory() as tmp:
         with_aug, without = trainer(policy, Path(tmp)), trainer("", Path(tmp))
-        pipeline, spent = with_aug.augment, [0.0]
+        method: Any = with_aug.method
+        pipeline, spent = method.augment, [0.0]
 
         def timed(x: Tensor) -> Tensor:  # the pipeline's forward calls inside the step, synced
             sync(dev)
@@ -161,8 +162,8 @@ def _step_share(host: Any, batch: int, size: int, width: int, device: str, polic
             spent[0] += time.perf_counter() - start
             return out
 
-        with_aug.augment = timed
-        t_with, t_without = _alternate(with_aug.train_step, without.train_step, repeats, rounds, dev)
+        method.augment = timed
+        t_with, t_without = _alternate(with_aug.advance, without.advance, repeats, rounds, dev)
     s_with, s_without = statistics.median(t_with), statistics.median(t_without)
     forward = spent[0] / ((rounds * repeats + 1) * s_with) if s_with > 0 else 0.0
     return {

@@ -39,19 +39,19 @@ def preview(host: Any, recipe: str, policy: str | None, p: float, count: int, se
 
     from ganvas.errors import UserInputError
     from ganvas.io.images import make_grid, save_png, to_uint8
-    from ganvas.plugins.augment.pipeline import build_pipeline, parse_policy
-    from ganvas.recipe.schema import load_recipe
+    from ganvas.training.augment import build_pipeline, parse_policy
+    from ganvas.recipe import load_recipe
     from ganvas.training.loop import build_dataset
 
     loaded = load_recipe(recipe, host.registry, overrides)
-    chosen = policy if policy is not None else str(loaded.augment.get("policy", ""))
+    chosen = policy if policy is not None else loaded.augment.policy
     if not parse_policy(chosen):
         names = ", ".join(host.registry.names("augmentations"))
         raise UserInputError(f"no augmentation policy: give --policy (valid ops: {names}) or set augment.policy")
-    params = {k: v for k, v in loaded.augment.items() if isinstance(v, dict)} if policy is None else {}
+    params = dict(loaded.augment.ops) if policy is None else {}
     data = build_dataset(loaded, host)
-    if data.kind != "images":
-        raise UserInputError(f"recipe '{recipe}' trains on points; augmentation previews need images")
+    if not data.pictures:
+        raise UserInputError(f"recipe '{recipe}' trains on {data.kind}; augmentation previews need images")
     generator = torch.Generator().manual_seed(seed)
     pick = torch.randperm(len(data), generator=generator)[:count]
     images = data.batch(pick)

@@ -25,11 +25,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from ganvas.training.augment import Op
 
 __all__ = ["Op", "color", "translation", "cutout", "flip", "rotate90", "hue", "affine", "noise"]
 
 #: An op with its parameters bound: ``(x, generator) -> x``.
-Op = Callable[[Tensor, "torch.Generator | None"], Tensor]
 
 
 def _uniform(n: int, low: float, high: float, x: Tensor, generator: torch.Generator | None) -> Tensor:

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 from PIL import UnidentifiedImageError
 
-from ganvas.training.components import Dataset
+from ganvas.data import ImageSet
 from ganvas.errors import UserInputError
 from ganvas.io.images import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
 
@@ -20,7 +20,7 @@ def find_images(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
-def load(argument: str, *, size: int, channels: int, limit: int) -> Dataset:
+def load(argument: str, *, size: int, channels: int, limit: int) -> ImageSet:
     if not argument:
         raise UserInputError("dataset 'folder' needs a path: source = \"folder:PATH\"")
     root = Path(argument).expanduser()
@@ -45,4 +45,4 @@ def load(argument: str, *, size: int, channels: int, limit: int) -> Dataset:
         log.warning("skipped %d unreadable image file(s) in '%s': %s", len(skipped), argument, shown)
     if not tensors:
         raise UserInputError(f"dataset folder '{argument}': none of its {len(paths)} image files could be read")
-    return Dataset(torch.stack(tensors), "images", name=f"folder:{argument}")
+    return ImageSet(torch.stack(tensors), name=f"folder:{argument}")

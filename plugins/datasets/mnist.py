@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ganvas.training.components import Dataset
+from ganvas.data import ImageSet
 from ganvas.errors import UserInputError
 
 _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -50,7 +50,7 @@ def find_images_file(root: Path) -> Path:
     raise UserInputError(f"mnist path '{root}' does not exist")
 
 
-def load(argument: str, *, size: int, limit: int) -> Dataset:
+def load(argument: str, *, size: int, limit: int) -> ImageSet:
     if not argument:
         raise UserInputError("dataset 'mnist' needs a path: source = \"mnist:PATH\" (a folder or an IDX file)")
     path = find_images_file(Path(argument).expanduser())
@@ -63,4 +63,4 @@ def load(argument: str, *, size: int, limit: int) -> Dataset:
     if images.shape[-1] != size or images.shape[-2] != size:
         images = F.interpolate(images.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False)
         images = images.round().clamp(0, 255).to(torch.uint8)
-    return Dataset(images, "images", name=f"mnist:{path.name}")
+    return ImageSet(images, name=f"mnist:{path.name}")

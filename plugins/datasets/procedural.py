@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import torch
 
-from ganvas.training.components import Dataset
+from ganvas.data import ImageSet
 from ganvas.errors import UnknownNameError
 from ganvas.plugins.procedural_styles import STYLES, draw_many
 
 
-def load(argument: str, *, size: int, channels: int, count: int, seed: int) -> Dataset:
+def load(argument: str, *, size: int, channels: int, count: int, seed: int) -> ImageSet:
     style = argument or "circles"
     if style not in STYLES:
         raise UnknownNameError("procedural style", style, STYLES)
@@ -17,4 +17,4 @@ def load(argument: str, *, size: int, channels: int, count: int, seed: int) -> D
     if channels == 1:  # ITU-R 601 luma, as Pillow's convert("L")
         weights = torch.tensor([299, 587, 114], dtype=torch.int32).view(1, 3, 1, 1)
         images = ((images.int() * weights).sum(1, keepdim=True) // 1000).to(torch.uint8)
-    return Dataset(images, "images", name=f"procedural:{style}")
+    return ImageSet(images, name=f"procedural:{style}")

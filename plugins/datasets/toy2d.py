@@ -10,7 +10,7 @@ import math
 
 import torch
 
-from ganvas.training.components import Dataset
+from ganvas.data import PointSet
 from ganvas.errors import UnknownNameError
 
 
@@ -32,7 +32,7 @@ def sample_mixture(name: str, count: int, generator: torch.Generator) -> torch.T
     return centres[which] + std * torch.randn(count, 2, generator=generator)
 
 
-def load(argument: str, *, count: int) -> Dataset:
+def load(argument: str, *, count: int) -> PointSet:
     name = argument or "ring"
     points = sample_mixture(name, count, torch.Generator().manual_seed(0))
-    return Dataset(points, "points", name=f"toy2d:{name}")
+    return PointSet(points, name=f"toy2d:{name}")

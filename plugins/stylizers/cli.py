@@ -18,7 +18,8 @@ from ganvas.errors import UserInputError
 from ganvas.io.formats import IMAGE_SUFFIXES
 from ganvas.plugin.manager import PluginHost
 
-from .chain import Step, build_chain, chain_toml, parse_chain, run_chain
+from ganvas.drawing.stylize import build_chain, chain_toml, parse_chain, run_chain
+from ganvas.recipe import ComponentRef
 
 __all__ = ["stylize", "plan_outputs", "read_image", "write_image"]
 
@@ -109,7 +110,7 @@ def write_image(image: Any, path: Path, metadata: dict[str, str]) -> Path:
     return save_png(image, path, metadata)
 
 
-def _metadata(source: Path, previous: dict[str, str], steps: Sequence[Step]) -> dict[str, str]:
+def _metadata(source: Path, previous: dict[str, str], steps: Sequence[ComponentRef]) -> dict[str, str]:
     kept = {k: v for k, v in previous.items() if k.startswith("ganvas:") and k != "ganvas:stylize"}
     chain = previous.get("ganvas:stylize", "") + chain_toml(steps)
     return {"Software": f"ganvas {__version__}", **kept, "ganvas:stylize": chain, "ganvas:source": source.name}
@@ -126,7 +127,7 @@ def _progress(pairs: list[tuple[Path, Path]], quiet: bool) -> Iterator[tuple[Pat
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INPUT...")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="A .png file (one input file) or a folder (created if needed).")
-@click.option("-s", "--stylizer", "specs", multiple=True, metavar="NAME[:KEY=VALUE,...]",
+@click.option("-s", "--stylize", "specs", multiple=True, metavar="NAME[:KEY=VALUE,...]",
               help="A stylizer and its parameters; repeat to chain them, applied in order.")
 @click.option("--force", is_flag=True, help="Replace existing output files (inputs are never replaced).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="cpu", show_default=True,

@@ -23,7 +23,7 @@ from ganvas.io.images import open_image, pil_to_tensor, save_png
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugins.procedural_styles import draw_many
 
-from .chain import build_chain, parse_chain, run_chain
+from ganvas.drawing.stylize import build_chain, parse_chain, run_chain
 from .ops import resize
 from .pictures import landscape
 

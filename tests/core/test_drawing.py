@@ -12,7 +12,8 @@ import torch
 from PIL import Image
 
 from ganvas.io.images import read_png_text
-from ganvas.drawing.sampler import load_run, render_latents, truncate
+from ganvas.drawing.sampler import load_run, render_latents
+from ganvas.drawing.seeds import truncate
 from ganvas.drawing.seeds import latents_for_seeds
 
 
@@ -29,11 +30,11 @@ def trained(cli, tiny_recipe_file) -> Path:
 
 def test_truncation_zero_is_the_mean_image_and_one_the_plain_sample(trained, host):
     run = load_run(trained, host, torch.device("cpu"))
-    z = latents_for_seeds([0, 1, 2, 3], run.z_dim)
+    z = latents_for_seeds([0, 1, 2, 3], run.drawer.z_dim)
     assert torch.equal(truncate(z, 1.0), z)
     assert torch.allclose(truncate(z, 0.5), z * 0.5)
     mean_images = render_latents(run, z, host, truncation=0.0)
-    mean_image = render_latents(run, torch.zeros(1, run.z_dim), host, truncation=1.0)
+    mean_image = render_latents(run, torch.zeros(1, run.drawer.z_dim), host, truncation=1.0)
     assert all(torch.equal(img, mean_image[0]) for img in mean_images)
     plain = render_latents(run, z, host, truncation=1.0)
     assert not torch.equal(plain[0], plain[1])  # the seeds differ when not truncated
@@ -60,7 +61,7 @@ def test_sample_cli_truncation_size_and_stylizers(cli, trained):
 def test_raw_generator_and_checkpoint_steps(cli, trained, host):
     ema = load_run(trained, host, torch.device("cpu"))
     raw = load_run(trained, host, torch.device("cpu"), ema=False)
-    z = latents_for_seeds([0], ema.z_dim)
+    z = latents_for_seeds([0], ema.drawer.z_dim)
     assert not torch.equal(render_latents(ema, z, host), render_latents(raw, z, host))
     # keep_checkpoints=1 prunes step 3 ...
     result = cli("sample", "0", "--step", "3", code=2)

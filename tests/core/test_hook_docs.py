@@ -97,7 +97,7 @@ def test_the_guide_recipe_and_single_file_plugin_work(neon, tmp_path):
     import ganvas_neon
 
     from ganvas.plugin.manager import PluginHost
-    from ganvas.recipe.schema import parse_recipe, tomllib
+    from ganvas.recipe import parse_recipe, tomllib
 
     guide = _section("Writing a plugin")
     host = PluginHost(entry_points=False, extra=[ganvas_neon], strict=True)

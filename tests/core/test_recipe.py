@@ -4,7 +4,7 @@ import pytest
 import tomli_w
 
 from ganvas.errors import UnknownNameError, UserInputError
-from ganvas.recipe.schema import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
+from ganvas.recipe import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
 
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
 

@@ -66,7 +66,7 @@ def test_eval_prints_swd_with_the_real_floor(cli, tiny_recipe_file):
 
 
 def test_in_training_swd_is_logged_and_changes_nothing_else(host, tmp_path):
-    from ganvas.recipe.schema import parse_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe as tiny_raw
     from ganvas.training.loop import Trainer
 
@@ -81,5 +81,5 @@ def test_in_training_swd_is_logged_and_changes_nothing_else(host, tmp_path):
     plain, evaluated = run("plain"), run("eval", eval_every=2)
     line = json.loads((evaluated.run_dir / "stats.jsonl").read_text().splitlines()[-1])
     assert line["SWD/avg"] > 0 and line["SWD/real_floor"] >= 0 and "SWD/16px" in line
-    for a, b in zip(plain.G.parameters(), evaluated.G.parameters()):
+    for a, b in zip(plain.method.G.parameters(), evaluated.method.G.parameters()):
         assert torch.equal(a, b)

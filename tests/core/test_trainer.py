@@ -6,7 +6,7 @@ import torch
 
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
 from ganvas.training.components import LogitLoss
-from ganvas.recipe.schema import parse_recipe
+from ganvas.recipe import parse_recipe
 from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted
 
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
@@ -33,9 +33,9 @@ def test_a_few_steps_give_finite_losses_stats_samples_and_checkpoints(host, tmp_
 
 def test_training_changes_the_generator(host, tmp_path):
     trainer = _trainer(host, tmp_path)
-    before = [p.clone() for p in trainer.G.parameters()]
+    before = [p.clone() for p in trainer.method.G.parameters()]
     trainer.run()
-    assert any(not torch.equal(a, b) for a, b in zip(before, trainer.G.parameters()))
+    assert any(not torch.equal(a, b) for a, b in zip(before, trainer.method.G.parameters()))
 
 
 def test_keep_checkpoints_prunes_old_ones(host, tmp_path):
@@ -55,8 +55,8 @@ def test_same_seed_same_images_bit_for_bit(host, tmp_path):
 
 
 def _all_weights(trainer):
-    return {k: v for name in ("G", "D", "G_ema", "opt_g", "opt_d") for k, v in
-            _flatten(getattr(trainer, name).state_dict(), name).items()}
+    state = trainer.method.state_dict()
+    return {k: v for name in ("G", "D", "G_ema", "opt_g", "opt_d") for k, v in _flatten(state[name], name).items()}
 
 
 def _flatten(obj, prefix):
@@ -116,7 +116,7 @@ def test_checkpoints_load_with_weights_only(host, tmp_path):
     trainer = _trainer(host, tmp_path)
     path = trainer.run()
     state = torch.load(path, map_location="cpu", weights_only=True)
-    assert state["step"] == 6 and "G_ema" in state and "rng" in state
+    assert state["step"] == 6 and "G_ema" in state["method_state"] and "rng" in state and state["method"] == "gan"
     assert load_checkpoint(path)["recipe"] == trainer.recipe.to_toml()
 
 
@@ -130,7 +130,7 @@ class ExplodingLoss(LogitLoss):
 
 def test_nan_loss_stops_the_run_without_writing_garbage(host, tmp_path):
     trainer = _trainer(host, tmp_path)
-    trainer.loss = ExplodingLoss()
+    trainer.method.loss = ExplodingLoss()
     with pytest.raises(TrainingDiverged, match="NaN/inf by step 2.*no checkpoint was written.*learning rates"):
         trainer.run()
     assert not (trainer.run_dir / "samples").exists()
@@ -183,20 +183,20 @@ def test_ada_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
     broken = _trainer(host, tmp_path, "broken", augment=_ADA)
     _interrupt_at(host, broken, 4)
     saved = load_checkpoint(list_checkpoints(broken.run_dir / "checkpoints")[-1][1])
-    assert saved["augment"]["pipeline"]["p"].item() == broken.augment_pipeline.p.item()
+    assert saved["method_state"]["augment"]["pipeline"]["p"].item() == broken.method.pipeline.p.item()
 
     resumed = Trainer.resume(broken.run_dir, host, broken.recipe, quiet=True)
-    assert resumed.augment_pipeline.p.item() == broken.augment_pipeline.p.item()
+    assert resumed.method.pipeline.p.item() == broken.method.pipeline.p.item()
     resumed.run()
     _assert_same_weights(straight, resumed)
-    assert straight.augment_pipeline.p.item() == resumed.augment_pipeline.p.item()
-    assert straight.augment_pipeline.p.item() != 0.5  # ADA moved it (0.08 per D phase here)
+    assert straight.method.pipeline.p.item() == resumed.method.pipeline.p.item()
+    assert straight.method.pipeline.p.item() != 0.5  # ADA moved it (0.08 per D phase here)
     lines = [json.loads(l) for l in (straight.run_dir / "stats.jsonl").read_text().splitlines()]
     assert all(0 <= l["Augment/p"] <= 1 and -1 <= l["D/real_sign"] <= 1 for l in lines)
 
 
 def test_augmented_training_runs_and_shows_p(host, tmp_path):
-    from ganvas.training.loop import _progress_fields
+    from ganvas.training.stats import progress_fields as _progress_fields
 
     trainer = _trainer(host, tmp_path, augment={"policy": "color,translation,cutout"},
                        loss={"name": "wgan-gp"}, train={"steps": 2, "n_critic": 1})

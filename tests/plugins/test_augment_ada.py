@@ -5,9 +5,9 @@ import json
 import pytest
 import torch
 
-from ganvas.plugins.augment.ada import AdaController
-from ganvas.plugins.augment.pipeline import AugmentPipeline
-from ganvas.recipe.schema import RecipeError, parse_recipe
+from ganvas.training.augment import AdaController
+from ganvas.training.augment import AugmentPipeline
+from ganvas.recipe import RecipeError, parse_recipe
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
 
 
@@ -42,10 +42,10 @@ def test_controller_state_round_trips():
 
 def test_recipe_augment_defaults_and_round_trip(host):
     recipe = parse_recipe(tiny_raw(augment={"policy": "color,cutout", "cutout": {"ratio": 0.25}}), host.registry)
-    assert recipe.augment["p"] == 1.0 and recipe.augment["ada"] is False
-    assert recipe.augment["cutout"] == {"ratio": 0.25}
+    assert recipe.augment.p == 1.0 and recipe.augment.ada is False
+    assert recipe.augment.ops["cutout"] == {"ratio": 0.25}
     ada = parse_recipe(tiny_raw(augment={"policy": "color", "ada": True}), host.registry)
-    assert ada.augment["p"] == 0.0 and ada.augment["ada_target"] == 0.6 and ada.augment["ada_interval"] == 4
+    assert ada.augment.p == 0.0 and ada.augment.ada_target == 0.6 and ada.augment.ada_interval == 4
     import tomllib
 
     again = parse_recipe(tomllib.loads(recipe.to_toml()), host.registry)

@@ -5,7 +5,7 @@ import torch
 
 from ganvas.errors import UnknownNameError
 from ganvas.plugins.augment import ops
-from ganvas.plugins.augment.pipeline import AugmentPipeline, build_pipeline
+from ganvas.training.augment import AugmentPipeline, build_pipeline
 
 ALL = ["color", "translation", "cutout", "flip", "rotate90", "hue", "affine", "noise"]
 IN_RANGE = ["translation", "cutout", "flip", "rotate90", "hue", "affine"]  # color and noise may leave [-1, 1]

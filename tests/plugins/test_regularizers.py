@@ -86,21 +86,21 @@ def test_instance_noise_blurs_training_inputs_only():
 
 
 def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
-    from ganvas.recipe.schema import parse_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
     from ganvas.training.loop import Trainer
 
     raw = tiny_recipe(train={"steps": 4, "sample_every": 0})
     raw["regularize"] = [{"name": "instance-noise", "sigma": 0.8, "until": 1.0}, {"name": "pack", "m": 2}]
     trainer = Trainer(parse_recipe(raw, host.registry), tmp_path, host, quiet=True)
-    noisy = trainer.D.inner
-    assert isinstance(trainer.D, PackedDiscriminator) and isinstance(noisy, NoisyDiscriminator)
+    noisy = trainer.method.D.inner
+    assert isinstance(trainer.method.D, PackedDiscriminator) and isinstance(noisy, NoisyDiscriminator)
     trainer.run()
     assert noisy.sigma == pytest.approx(0.8 * (1 - 3 / 4))  # set before the last step (step 3 of 4)
 
 
 def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
-    from ganvas.recipe.schema import parse_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
     from ganvas.training.loop import Trainer
 
@@ -113,14 +113,14 @@ def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
         trainer = Trainer(recipe, run, host, quiet=True)
         trainer.run()
         assert trainer.step == 3
-        assert isinstance(trainer.D, PackedDiscriminator)
+        assert isinstance(trainer.method.D, PackedDiscriminator)
     wgan = Trainer(parse_recipe(tiny_recipe(loss={"name": "wgan"}), host.registry), tmp_path, host, quiet=True)
-    assert isinstance(wgan.opt_d, torch.optim.RMSprop) and wgan.n_critic == 5
+    assert isinstance(wgan.method.opt_d, torch.optim.RMSprop) and wgan.method.n_critic == 5
 
 
 def test_pack_needs_a_divisible_batch(host, tmp_path):
     from ganvas.errors import UserInputError
-    from ganvas.recipe.schema import parse_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
     from ganvas.training.loop import Trainer
 

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .pipeline import AugmentPipeline
+from ganvas.training.augment.pipeline import AugmentPipeline
 
 __all__ = ["AdaController"]
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from .ops import Op
 
-__all__ = ["AugmentPipeline", "parse_policy", "build_pipeline"]
+__all__ = ["Op", "AugmentPipeline", "parse_policy", "build_pipeline"]
+
+#: An augmentation op: ``op(images, generator) -> images``, (B, C, H, W) in [-1, 1], differentiable.
+Op = Callable[[Tensor, "torch.Generator | None"], Tensor]
 
 
 def parse_policy(policy: str) -> list[str]:

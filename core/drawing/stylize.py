@@ -1,0 +1,61 @@
+"""The stylizer chain, the one implementation behind ``run``, ``sample``, ``animate`` and ``stylize``.
+
+A chain is a list of :class:`~ganvas.recipe.ComponentRef` (a recipe's ``[[stylize]]`` tables or
+``-s name:key=value`` specs): :func:`parse_chain` checks specs, :func:`build_chain` builds the
+modules once (reference images read, CNNs made) and :func:`run_chain` applies them in order to
+``(B, C, H, W)`` images in [0, 1]. Alpha is not stylized: it is set aside, the colour channels go
+through the chain, and alpha comes back (resized if the chain changed the size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import tomli_w
+
+from ganvas.recipe import ComponentRef
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
+
+    from ganvas.plugin.manager import PluginHost
+
+__all__ = ["parse_chain", "build_chain", "run_chain", "chain_toml"]
+
+
+def parse_chain(specs: Sequence[str], host: PluginHost) -> list[ComponentRef]:
+    """Parse and validate ``name:key=value,...`` specs; unknown names or bad values raise one-line errors."""
+    return [ComponentRef(*host.registry.parse_spec("stylizers", spec)) for spec in specs]
+
+
+def build_chain(chain: Sequence[Any], host: PluginHost) -> list[nn.Module]:
+    """The stylizer modules of ``chain``: ComponentRefs are built, modules already built are kept,
+    so a caller drawing many batches builds them once."""
+    return [host.get("stylizers", s.name).build(**s.params) if isinstance(s, ComponentRef) else s for s in chain]
+
+
+def run_chain(images: Tensor, chain: Sequence[Any]) -> Tensor:
+    """Apply built ``chain`` to ``(B, C, H, W)`` images in [0, 1]; C may be 1-4 (2 and 4 carry alpha).
+
+    Returns ``(B, C, H', W')`` in [0, 1]; alpha is kept, resized when the chain changed the size.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    has_alpha = images.shape[1] in (2, 4)
+    colour, alpha = (images[:, :-1], images[:, -1:]) if has_alpha else (images, None)
+    for stylizer in chain:
+        colour = stylizer(colour).clamp(0, 1)
+    if alpha is None:
+        return colour
+    if alpha.shape[-2:] != colour.shape[-2:]:
+        shrinking = colour.shape[-2] < alpha.shape[-2]
+        alpha = F.interpolate(alpha, size=colour.shape[-2:], mode="bilinear", align_corners=False,
+                              antialias=shrinking).clamp(0, 1)
+    return torch.cat((colour, alpha.to(colour)), 1)
+
+
+def chain_toml(chain: Sequence[ComponentRef]) -> str:
+    """The chain as recipe ``[[stylize]]`` tables, for PNG metadata (paste it into a recipe)."""
+    return "".join("[[stylize]]\n" + tomli_w.dumps({"name": s.name, **s.params}) for s in chain)

@@ -1,0 +1,215 @@
+"""Validating raw recipe data against the registry: every problem found at once, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ganvas.drawing.seeds import parse_seeds
+from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
+from ganvas.plugin.params import Param, resolve_params
+from ganvas.plugin.registry import Registry
+from ganvas.recipe.schema import (
+    CHAINS, TOP_LEVEL, AugmentConfig, ComponentRef, Recipe, RecipeError, SampleConfig, TrainConfig, params_of,
+)
+
+__all__ = ["parse_recipe", "AUGMENT_PARAMS"]
+
+
+def parse_recipe(
+    raw: Mapping[str, Any], registry: Registry, *, source: str = "<recipe>", default_name: str = "recipe"
+) -> Recipe:
+    """Validate raw recipe data against ``registry``; RecipeError lists every problem."""
+    problems: list[str] = []
+    for key in raw:
+        if key not in TOP_LEVEL:
+            problems.append(f"{key}: unknown key; {_valid(key, TOP_LEVEL)}")
+
+    def table(key: str) -> dict[str, Any]:
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            problems.append(f"{key}: expected a table [{key}], got {type(value).__name__}")
+            return {}
+        return dict(value)
+
+    name = _string(raw, "name", default_name, problems)
+    description = _string(raw, "description", "", problems)
+    plugins = raw.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
+        problems.append(f"plugins: expected a list of requirements like [\"ganvas-neon>=0.2\"], got {plugins!r}")
+        plugins = []
+
+    data = _data(registry, table("data"), problems)
+    train_table = table("train")
+    method = _method(registry, raw.get("method", "gan"), train_table, problems)
+    model_table = table("model")
+    model = _component(registry, "architectures", "model", str(model_table.pop("name", "dcgan")), model_table, problems)
+    loss_table = table("loss")
+    loss = _component(registry, "losses", "loss", str(loss_table.pop("name", "nonsaturating")), loss_table, problems)
+    augment = _augment(registry, table("augment"), problems)
+    train = _config(TrainConfig, train_table, "train", problems)
+    sample = _config(SampleConfig, table("sample"), "sample", problems)
+    if isinstance(sample, SampleConfig):
+        try:
+            parse_seeds(sample.seeds)
+        except UserInputError as exc:
+            problems.append(f"sample.seeds: {exc}")
+
+    regularize = _chain(registry, raw, "regularize", problems)
+    stylize = _chain(registry, raw, "stylize", problems)
+
+    if problems:
+        raise RecipeError(source, problems)
+    return Recipe(name, description, data, model, loss, augment, train, sample, stylize,  # type: ignore[arg-type]
+                  regularize, list(plugins), source, method)
+
+
+def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> ComponentRef:
+    """``[data]``: ``source = "name:argument"`` and the dataset's parameters."""
+    if "source" not in given:
+        problems.append("data.source: missing; e.g. source = \"procedural:circles\" or \"folder:~/pictures\"")
+        return ComponentRef("", {})
+    source_value = given.pop("source")
+    if not isinstance(source_value, str):
+        problems.append(f"data.source: expected a string 'name:argument', got {source_value!r}")
+        return ComponentRef("", {})
+    dname, _, argument = source_value.partition(":")
+    data = _component(registry, "datasets", "data", dname.strip(), given, problems, "source")
+    data.argument = argument.strip()
+    return data
+
+
+#: ``[train]`` keys that became parameters of the ``gan`` method; recipes and run folders written
+#: before methods existed still carry them, so they move to ``[method]`` when the method has them.
+_MOVED_TO_METHOD = ("n_critic",)
+
+
+def _method(registry: Registry, value: Any, train: dict[str, Any], problems: list[str]) -> ComponentRef:
+    """``method = "name"``, or a ``[method]`` table with ``name`` and the method's parameters."""
+    if isinstance(value, str):
+        given: dict[str, Any] = {}
+        name = value
+    elif isinstance(value, dict):
+        given = dict(value)
+        name = str(given.pop("name", "gan"))
+    else:
+        problems.append(f"method: expected a name like \"gan\" or a [method] table, got {value!r}")
+        return ComponentRef("gan")
+    try:
+        declared = {p.name for p in registry.get("methods", name).params}
+    except UnknownNameError:
+        declared = set()
+    for key in _MOVED_TO_METHOD:
+        if key in train and key in declared:
+            given.setdefault(key, train.pop(key))
+    return _component(registry, "methods", "method", name, given, problems)
+
+
+def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[str]) -> list[ComponentRef]:
+    """An array of tables like [[stylize]]: each entry names a component and sets its parameters."""
+    kind = CHAINS[key]
+    chain = raw.get(key, [])
+    if not isinstance(chain, list) or not all(isinstance(s, dict) for s in chain):
+        problems.append(f"{key}: expected an array of tables [[{key}]] with a 'name' each")
+        return []
+    refs = []
+    for index, entry in enumerate(chain):
+        entry = dict(entry)
+        if "name" not in entry:
+            problems.append(f"{key}.{index}.name: missing; {_valid('', registry.names(kind))}")
+            continue
+        refs.append(_component(registry, kind, f"{key}.{index}", str(entry.pop("name")), entry, problems))
+    return refs
+
+
+def _valid(name: str, valid: Iterable[str]) -> str:
+    return did_you_mean(name, valid)
+
+
+def _string(raw: Mapping[str, Any], key: str, default: str, problems: list[str]) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        problems.append(f"{key}: expected a string, got {value!r}")
+        return default
+    return value
+
+
+def _component(
+    registry: Registry, kind: str, section: str, name: str, given: dict[str, Any], problems: list[str],
+    name_key: str = "name",
+) -> ComponentRef:
+    try:
+        component = registry.get(kind, name)
+    except UnknownNameError as exc:
+        problems.append(f"{section}.{name_key}: {exc}")
+        return ComponentRef(name, given)
+    values, found = resolve_params(component.params, given, owner=component.label)
+    problems.extend(f"{section}.{p}" for p in found)
+    return ComponentRef(component.name, values)
+
+
+def _config(cls: type, given: dict[str, Any], section: str, problems: list[str]) -> Any:
+    values, found = resolve_params(params_of(cls), given, owner=f"[{section}]")
+    problems.extend(f"{section}.{p}" for p in found)
+    try:
+        return cls(**values)
+    except TypeError:
+        return None
+
+
+#: The scalar keys of ``[augment]`` (tables named after the policy's ops hold their parameters).
+AUGMENT_PARAMS: tuple[Param, ...] = (
+    Param("policy", str, "", "comma-separated augmentations, e.g. \"color,translation,cutout\""),
+    Param("p", float, None, "probability each op reaches each image (ADA: the starting p, default 0)",
+          min=0.0, max=1.0, nullable=True),
+    Param("ada", bool, False, "adapt p from E[sign(D(real))] (ADA, Karras et al. 2020)"),
+    Param("ada_target", float, 0.6, "ADA's target for E[sign(D(real))]", min=0.0, max=1.0),
+    Param("ada_interval", int, 4, "minibatches between ADA updates of p", min=1),
+    Param("ada_kimg", float, 500.0, "thousands of images for p to go from 0 to 1", min=0.001),
+)
+
+
+def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> AugmentConfig:
+    """``[augment]``: the policy, p, the ADA settings and one parameter table per op in the policy,
+    every default filled in (``p`` defaults to 1, or 0 with ``ada``)."""
+    scalars = {k: v for k, v in given.items() if not isinstance(v, dict)}
+    tables = {k: v for k, v in given.items() if isinstance(v, dict)}
+    scalar_names = [p.name for p in AUGMENT_PARAMS]
+    for key in list(scalars):
+        if key not in scalar_names:
+            problems.append(f"augment.{key}: unknown key; {_valid(key, scalar_names)} "
+                            "(or a table named after an op in the policy, holding its parameters)")
+            scalars.pop(key)
+    values, found = resolve_params(AUGMENT_PARAMS, scalars, owner="[augment]")
+    problems.extend(f"augment.{p}" for p in found)
+    policy = values.get("policy", "")
+    if not isinstance(policy, str):
+        return AugmentConfig()
+    if values.get("p") is None:
+        values["p"] = 0.0 if values.get("ada") else 1.0
+    names: list[str] = []
+    for item in filter(None, (p.strip() for p in policy.split(","))):
+        try:
+            names.append(registry.get("augmentations", item).name)
+        except UnknownNameError as exc:
+            problems.append(f"augment.policy: {exc}")
+    ops: dict[str, dict[str, Any]] = {}
+    for key, table in tables.items():
+        try:
+            component = registry.get("augmentations", key)
+        except UnknownNameError as exc:
+            problems.append(f"augment.{key}: {exc}")
+            continue
+        if component.name not in names:
+            problems.append(f"augment.{key}: parameters for '{component.name}', which is not in the policy "
+                            f"{policy!r}")
+            continue
+        resolved, found = resolve_params(component.params, table, owner=component.label)
+        problems.extend(f"augment.{key}.{p}" for p in found)
+        ops[component.name] = resolved
+    if values.get("ada") and not names:
+        problems.append("augment.ada: adaptive augmentation needs a policy, e.g. policy = \"color,translation,cutout\"")
+    try:
+        return AugmentConfig(**values, ops=ops)
+    except TypeError:  # a value of the wrong type, reported above
+        return AugmentConfig()

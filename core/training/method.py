@@ -1,0 +1,145 @@
+"""Methods: what one training step is, the state it resumes from, and how it draws.
+
+A *method* is the algorithm (OpenMMLab MMagic's "model"): it builds the networks it needs from
+the recipe's components, owns their optimizers, runs one training step and returns its stats,
+keeps everything an exact resume needs in :meth:`Method.state_dict`, and turns seeds into
+pictures through a :class:`Drawer`. The loop around it (:mod:`ganvas.training.loop`) knows none
+of that: it owns run folders, progress, lifecycle hooks, ``stats.jsonl``, the sample and
+checkpoint cadence, NaN stops, Ctrl-C/SIGTERM and resume.
+
+A plugin registers one with ``register_methods``::
+
+    @ganvas.hookimpl
+    def register_methods(register):
+        register("my-method", MyMethod, params=[Param("gamma", float, 1.0, "...")])
+
+and a recipe picks it with ``method = "my-method"`` (or ``[method] name = "my-method"`` and its
+parameters). ``gan`` (:mod:`ganvas.plugins.methods.gan`) is the built-in reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import torch
+from torch import Tensor
+
+from ganvas.data.kinds import Dataset, ImageSet
+
+if TYPE_CHECKING:
+    from ganvas.plugin.manager import PluginHost
+    from ganvas.recipe import Recipe
+
+__all__ = ["Method", "Drawer", "TrainContext", "DrawContext", "RECIPE_SECTIONS"]
+
+#: Recipe sections a method may use (declared in :attr:`Method.uses`); a recipe that configures a
+#: section its method does not use is refused before a run folder is made.
+RECIPE_SECTIONS = ("model", "loss", "regularize", "augment")
+
+
+@dataclass
+class TrainContext:
+    """What a method is built from for training: the recipe, the plugins, the data and the device."""
+
+    recipe: Recipe
+    host: PluginHost
+    data: Dataset
+    device: torch.device
+
+
+@dataclass
+class DrawContext:
+    """What a drawer is built from: the run's recipe, the plugins and the device to draw on."""
+
+    recipe: Recipe
+    host: PluginHost
+    device: torch.device
+    #: The shape of one training item, ``(C, H, W)`` or ``(D,)``, and its dataset type.
+    data_shape: tuple[int, ...]
+    kind: type[Dataset]
+
+
+class Drawer:
+    """A trained method, ready to draw: seeds -> latents -> model-space items.
+
+    ``kind`` is the dataset type of what it draws (it renders the items: a grid of images or a
+    point plot). Latent walks interpolate what :meth:`latents` returns, so any tensor with one
+    row per seed works.
+    """
+
+    kind: type[Dataset] = ImageSet
+    device: torch.device = torch.device("cpu")
+
+    def latents(self, seeds: list[int]) -> Tensor:
+        """One latent per seed, the same for a seed whatever else is drawn with it."""
+        raise NotImplementedError
+
+    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
+        """Items in model space (images in [-1, 1]) for ``latents``; each row drawn independently."""
+        raise NotImplementedError
+
+
+class Method:
+    """Base class of training methods; see the module docstring for the contract.
+
+    Subclasses set :attr:`data` and :attr:`uses`, and implement ``__init__(ctx, **params)``,
+    :meth:`train_step`, :meth:`state_dict`, :meth:`load_state_dict` and :meth:`drawer`.
+    """
+
+    #: The dataset kinds this method trains on.
+    data: ClassVar[tuple[type[Dataset], ...]] = (ImageSet,)
+    #: The recipe sections (of :data:`RECIPE_SECTIONS`) this method reads.
+    uses: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, ctx: TrainContext, **params: Any) -> None:
+        self.ctx = ctx
+
+    def train_step(self, step: int) -> dict[str, Tensor]:
+        """Run training step ``step`` (0-based); return its stats as detached 0-d tensors named
+        hierarchically (``Loss/G``, ``D/real``). Keep them on the device: the loop averages them
+        and syncs only when it writes a stats line."""
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything the next step depends on: weights, optimizers, EMA, data order, RNG states."""
+        raise NotImplementedError
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def is_finite(self) -> bool:
+        """Whether the weights are still finite (the loop refuses to save or sample otherwise)."""
+        return True
+
+    def log_fields(self) -> dict[str, float]:
+        """Extra values for each stats line (e.g. ``Augment/p``); read when a line is written."""
+        return {}
+
+    def observe(self, line: dict[str, Any]) -> str | None:
+        """Look at a finished stats line (add to it in place); return a warning to print, or None."""
+        return None
+
+    def evaluate(self) -> dict[str, float]:
+        """Quality figures for ``train.eval_every`` (e.g. ``SWD/avg``); must not touch training RNGs."""
+        return {}
+
+    def grid(self, seeds: list[int]) -> Tensor:
+        """Model-space items for the training sample grids (``samples/step-N.png``)."""
+        raise NotImplementedError
+
+    def current_drawer(self, *, ema: bool = True) -> Drawer:
+        """A drawer of the weights as they are now (benchmarks draw from a model still in memory).
+
+        The default goes through :meth:`state_dict` and :meth:`drawer`; override it when building
+        networks would draw from the global RNG mid-training."""
+        ctx = DrawContext(self.ctx.recipe, self.ctx.host, self.ctx.device, self.ctx.data.shape, type(self.ctx.data))
+        return type(self).drawer(ctx, self.state_dict(), ema=ema)
+
+    @classmethod
+    def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> Drawer:
+        """A :class:`Drawer` from a checkpoint's method ``state`` (``ema``: the averaged weights)."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

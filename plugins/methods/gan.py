@@ -1,0 +1,259 @@
+"""The ``gan`` method: an unconditional GAN, trained as DCGAN and its successors are.
+
+One step is ``n_critic`` discriminator phases, the regularisers' extra D phases (R1) on the
+steps they choose, one generator phase and an EMA update of G. The loss owns the maths of each
+phase (stylegan2-ada's split); this module only schedules them and steps the optimizers. The
+architecture (``[model]``) gives the networks, ``[[regularize]]`` wraps or penalises D and
+``[augment]`` transforms every D input, real and fake, in both phases.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from ganvas import GanvasError, UserInputError
+from ganvas.data import EpochSampler, ImageSet, PointSet
+from ganvas.drawing.seeds import latents_for_seeds, truncate
+from ganvas.metrics.diversity import CollapseWatch
+from ganvas.training import (
+    EMA, Augment, DrawContext, Drawer, Loss, Method, Networks, Regularizer, TrainContext, build_networks,
+    generate, identity,
+)
+from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
+
+__all__ = ["GanMethod", "GanDrawer", "make_optimizer"]
+
+
+def make_optimizer(name: str, loss: Loss, module: nn.Module, lr: float, betas: list[float]) -> torch.optim.Optimizer:
+    """Adam (with ``betas``) or RMSprop; ``auto`` takes the loss's preference."""
+    choice = loss.optimizer if name == "auto" else name
+    if choice == "rmsprop":
+        return torch.optim.RMSprop(module.parameters(), lr=lr)
+    return torch.optim.Adam(module.parameters(), lr=lr, betas=(betas[0], betas[1]))
+
+
+class GanDrawer(Drawer):
+    """A trained generator (EMA or raw): standard-normal latents per seed -> items."""
+
+    def __init__(self, generator: nn.Module, z_dim: int, kind: type, device: torch.device) -> None:
+        self.generator, self.z_dim, self.kind, self.device = generator, z_dim, kind, device
+
+    def latents(self, seeds: list[int]) -> Tensor:
+        return latents_for_seeds(seeds, self.z_dim, self.device)
+
+    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
+        return generate(self.generator, truncate(latents.to(self.device), truncation))
+
+
+class GanMethod(Method):
+    """Unconditional GAN: see the module docstring."""
+
+    data = (ImageSet, PointSet)
+    uses = frozenset({"model", "loss", "regularize", "augment"})
+
+    def __init__(self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True) -> None:
+        super().__init__(ctx)
+        recipe, host, device = ctx.recipe, ctx.host, ctx.device
+        cfg = recipe.train
+        self.batch, self.device = cfg.batch, device
+        self.regularizers: list[Regularizer] = [
+            host.get("regularizers", ref.name).build(**ref.params) for ref in recipe.regularize
+        ]
+        problems = [p for reg in self.regularizers for p in reg.check(cfg.batch)]
+        if problems:
+            raise UserInputError("; ".join(problems))
+        nets = self._networks()
+        self.z_dim = nets.z_dim
+        self.G, self.D = nets.generator.to(device), nets.discriminator.to(device)
+        self.ema = EMA(self.G, cfg.ema)
+        self.loss: Loss = host.get("losses", recipe.loss.name).build(**recipe.loss.params)
+        self.n_critic = n_critic or self.loss.n_critic
+        self.augment: Augment = identity
+        self.pipeline: AugmentPipeline | None = None
+        self.ada: AdaController | None = None
+        self._build_augment()
+        self.opt_g = make_optimizer(cfg.optimizer, self.loss, self.G, cfg.lr_g, cfg.betas)
+        self.opt_d = make_optimizer(cfg.optimizer, self.loss, self.D, cfg.lr_d, cfg.betas)
+        self.watch = CollapseWatch(ctx.data, self.z_dim, device, cfg.seed) if collapse_watch else None
+        self.sampler = EpochSampler(len(ctx.data), cfg.seed)
+        self.noise = torch.Generator(device=device).manual_seed(cfg.seed + 1)
+        self._grid_z: tuple[list[int], Tensor] | None = None
+        self._swd_reals: tuple[Tensor, Tensor, float] | None = None
+
+    def _networks(self) -> Networks:
+        recipe, host, shape = self.ctx.recipe, self.ctx.host, self.ctx.data.shape
+        nets = build_networks(recipe, host, shape)
+        d_shape = shape
+        for reg in self.regularizers:
+            d_shape = reg.discriminator_shape(d_shape)
+        if d_shape != shape:  # e.g. packing: D judges several items at once
+            nets.discriminator = build_networks(recipe, host, d_shape).discriminator
+        for reg in self.regularizers:
+            nets.discriminator = reg.wrap_discriminator(nets.discriminator)
+        return nets
+
+    def _build_augment(self) -> None:
+        """The recipe's augmentation pipeline (and ADA controller) when ``augment.policy`` is set."""
+        cfg = self.ctx.recipe.augment
+        if not cfg.policy.strip():
+            return
+        if not self.ctx.data.pictures:
+            raise UserInputError(f"augment.policy = {cfg.policy!r} needs an image dataset; "
+                                 f"'{self.ctx.recipe.data.name}' gives {self.ctx.data.kind}: remove [augment]")
+        pipeline = build_pipeline(self.ctx.host, cfg.policy, cfg.p, adaptive=cfg.ada, params=cfg.ops)
+        self.pipeline = self.augment = pipeline.to(self.device)
+        if cfg.ada:
+            self.ada = AdaController(pipeline, target=cfg.ada_target, interval=cfg.ada_interval, kimg=cfg.ada_kimg)
+
+    # -- one step ---------------------------------------------------------------------------
+
+    def train_step(self, step: int) -> dict[str, Tensor]:
+        """``n_critic`` discriminator phases, the regularisers' D phases, one G phase, the EMA."""
+        cfg, stats = self.ctx.recipe.train, {}
+        if cfg.lr_decay != "none":
+            self.set_learning_rates(lr_factor(step, cfg.steps, cfg.lr_decay, cfg.decay_start))
+        for reg in self.regularizers:
+            reg.start_step(step, cfg.steps)
+        self.D.requires_grad_(True)
+        for _ in range(self.n_critic):
+            real = self.ctx.data.batch(self.sampler.next(self.batch))
+            result = self.loss.d_phase(self.G, self.D, real, self._z(), self.augment)
+            self._step(self.opt_d, result.loss)
+            self.loss.after_d_step(self.D)
+            stats.update(result.stats)
+            if self.ada is not None:
+                self._observe_ada(self.ada, result.stats)
+        for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
+            extra = reg.d_reg(step, self.D, real, self.augment)
+            if extra is not None:
+                self._step(self.opt_d, extra.loss)
+                stats.update(extra.stats)
+        self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
+        z = self._z()
+        self.opt_g.zero_grad(set_to_none=True)
+        result = self.loss.g_phase(self.G, self.D, real, z, self.augment)
+        result.loss.backward()
+        self.opt_g.step()
+        stats.update(result.stats)
+        self.ema.update(step)
+        return stats
+
+    def _z(self) -> Tensor:
+        return torch.randn(self.batch, self.z_dim, device=self.device, generator=self.noise)
+
+    @staticmethod
+    def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    def _observe_ada(self, ada: AdaController, stats: dict[str, Tensor]) -> None:
+        """Feed ADA this D phase's r_t sample (a device tensor: no sync)."""
+        sign = stats.get("D/real_sign")
+        if sign is None:
+            raise GanvasError(
+                f"augment.ada needs the loss to report 'D/real_sign' (mean sign of D's real logits) from "
+                f"d_phase; loss '{self.ctx.recipe.loss.name}' does not: set augment.ada = false"
+            )
+        ada.observe(sign, self.batch)
+
+    # -- what the loop asks -----------------------------------------------------------------
+
+    def is_finite(self) -> bool:
+        flat = torch.cat([p.detach().flatten() for p in (*self.G.parameters(), *self.D.parameters())])
+        return bool(torch.isfinite(flat).all())
+
+    def log_fields(self) -> dict[str, float]:
+        return {"Augment/p": float(self.pipeline.p)} if self.pipeline is not None else {}
+
+    def observe(self, line: dict[str, Any]) -> str | None:
+        return self.watch.observe(self.ema.model, line) if self.watch is not None else None
+
+    def grid(self, seeds: list[int]) -> Tensor:
+        if self._grid_z is None or self._grid_z[0] != seeds:
+            self._grid_z = (list(seeds), latents_for_seeds(seeds, self.z_dim, self.device))
+        return generate(self.ema.model, self._grid_z[1])
+
+    @torch.no_grad()
+    def evaluate(self, samples: int = 256) -> dict[str, float]:
+        """Laplacian SWD x1e3 of ``samples`` EMA images vs real ones, and the real-vs-real floor.
+
+        Uses its own generators (fixed latents, fixed real sets), so it changes no training RNG
+        state: a run with evaluations trains exactly as one without.
+        """
+        from ganvas.metrics.swd import swd
+
+        data = self.ctx.data
+        if not data.pictures:
+            return {}
+        if self._swd_reals is None:
+            n = max(min(samples, len(data) // 2), 1)
+            order = torch.randperm(len(data), generator=torch.Generator().manual_seed(self.ctx.recipe.train.seed))
+            a, b = data.batch(order[:n]).cpu(), data.batch(order[n : 2 * n]).cpu()
+            self._swd_reals = (a, b, swd(b, a)["average"])
+        real_a, _, floor = self._swd_reals
+        fake = generate(self.ema.model, latents_for_seeds(list(range(len(real_a))), self.z_dim, self.device))
+        result = swd(fake.float().cpu().clamp(-1, 1), real_a)
+        return {"SWD/avg": result["average"], "SWD/real_floor": floor,
+                **{f"SWD/{level}px": value for level, value in result["levels"].items()}}
+
+    def set_learning_rates(self, factor: float) -> None:
+        cfg = self.ctx.recipe.train
+        for opt, base in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = base * factor
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "z_dim": self.z_dim,
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "G_ema": self.ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "watch": self.watch.state_dict() if self.watch is not None else None,
+            "augment": None if self.pipeline is None else {
+                "pipeline": self.pipeline.state_dict(), "ada": self.ada.state_dict() if self.ada else None},
+            "noise": self.noise.get_state(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.ema.load_state_dict(state["G_ema"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.sampler.load_state_dict(state["sampler"])
+        if self.watch is not None and state.get("watch"):
+            self.watch.load_state_dict(state["watch"])
+        augment = state.get("augment")
+        if augment and self.pipeline is not None:
+            self.pipeline.load_state_dict(augment["pipeline"])
+            if self.ada is not None and augment.get("ada") is not None:
+                self.ada.load_state_dict(augment["ada"])
+        self.noise.set_state(state["noise"])
+
+    def current_drawer(self, *, ema: bool = True) -> GanDrawer:
+        return GanDrawer(self.ema.model if ema else self.G, self.z_dim, type(self.ctx.data), self.device)
+
+    @classmethod
+    def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> GanDrawer:
+        nets = build_networks(ctx.recipe, ctx.host, ctx.data_shape)
+        generator = nets.generator
+        generator.load_state_dict(state["G_ema" if ema else "G"])
+        generator.to(ctx.device).eval().requires_grad_(False)
+        return GanDrawer(generator, nets.z_dim, ctx.kind, ctx.device)
+
+
+def lr_factor(step: int, steps: int, decay: str, start: float) -> float:
+    """The learning-rate schedule's factor at ``step``: a function of the step alone."""
+    begin = start * steps
+    progress = min(max((step - begin) / max(steps - begin, 1), 0.0), 1.0)
+    return 1 - progress if decay == "linear" else 0.5 * (1 + math.cos(math.pi * progress))
