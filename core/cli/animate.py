@@ -171,8 +171,8 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
         pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
                                truncation=settings.truncation)
         from ganvas.drawing.sampler import drawn_recipe
-        from ganvas.io.metadata import image_metadata
-        from ganvas.drawing.seeds import format_seeds
+        from ganvas.io.provenance import image_metadata
+        from ganvas.seeds import format_seeds
 
         meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
         meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,

@@ -141,8 +141,8 @@ def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any)
     """A looping latent walk through the recipe's first seeds, drawn as the recipe draws."""
     from ganvas.drawing.animate import latent_walk, save_animation
     from ganvas.drawing.sampler import drawn_recipe
-    from ganvas.io.metadata import image_metadata
-    from ganvas.drawing.seeds import parse_seeds
+    from ganvas.io.provenance import image_metadata
+    from ganvas.seeds import parse_seeds
 
     sample = entry.recipe.sample
     seeds = parse_seeds(sample.seeds)[: gal.WALK_KEYFRAMES]

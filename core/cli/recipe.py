@@ -16,7 +16,7 @@ _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 def _resolved(host: PluginHost, ref: str, overrides: tuple[str, ...] = ()) -> tuple[str, str]:
     """(header comments, resolved recipe TOML) of a recipe file, name or image."""
-    from ganvas.drawing.provenance import looks_like_image, read_provenance
+    from ganvas.io.provenance import looks_like_image, read_provenance
     from ganvas.recipe import load_recipe
 
     path = Path(ref).expanduser()
@@ -54,7 +54,7 @@ def show(host: PluginHost, ref: str, overrides: tuple[str, ...]) -> None:
 @click.pass_obj
 def extract(host: PluginHost, image: str, output: str | None, force: bool) -> None:
     """Write the recipe embedded in IMAGE to a TOML file; `ganvas run` on it makes IMAGE again."""
-    from ganvas.drawing.provenance import looks_like_image
+    from ganvas.io.provenance import looks_like_image
 
     path = Path(image)
     if not looks_like_image(path):

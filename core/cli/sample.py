@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def choose_seeds(seeds: str | None, n: int | None, default: str) -> list[int]:
     """``--seeds`` and ``--n``: the seeds given; N seeds counting up from one given seed; N random
     seeds (printed and embedded, so any of them can be drawn again); else the recipe's."""
-    from ganvas.drawing.seeds import MAX_SEEDS, parse_seeds
+    from ganvas.seeds import MAX_SEEDS, parse_seeds
 
     if n is None:
         return parse_seeds(seeds if seeds is not None else default)

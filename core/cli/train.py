@@ -65,7 +65,7 @@ def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None
 
     from ganvas.device import resolve_device
     from ganvas.drawing.sampler import load_run, write_images
-    from ganvas.drawing.seeds import parse_seeds
+    from ganvas.seeds import parse_seeds
 
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     target = run_dir / ("final.png" if recipe.sample.grid else "images")
@@ -74,7 +74,7 @@ def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None
 
 def _compare_with_source(ref: str, paths: list[Path]) -> None:
     """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
-    from ganvas.drawing.provenance import looks_like_image, read_provenance
+    from ganvas.io.provenance import looks_like_image, read_provenance
 
     source = Path(ref).expanduser()
     if not (source.is_file() and looks_like_image(source)):

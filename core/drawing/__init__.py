@@ -1,1 +1,12 @@
-"""Sampling a trained run: seeds and latents, the stylizer chain, animations, provenance in PNGs."""
+"""Drawing from a trained run: loading its drawer, rendering seeds, the stylizer chain, animations.
+
+Public names are imported on first use (``from ganvas.drawing import load_run``).
+"""
+
+from ganvas._lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "sampler": ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"],
+    "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml"],
+    "animate": ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation"],
+}, globals())

@@ -14,12 +14,12 @@ import torch
 import torch.nn.functional as F
 
 from ganvas.data.kinds import Dataset, data_kind
-from ganvas.drawing.seeds import format_seeds
+from ganvas.seeds import format_seeds
 from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
 from ganvas.io.images import make_grid, save_png, to_uint8
-from ganvas.io.metadata import image_metadata
+from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import RECIPE_FILE, unique_path
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib

@@ -21,7 +21,7 @@ from ganvas.io.files import write_text_atomic
 from ganvas.io.formats import ANIMATION_SUFFIXES
 from ganvas.recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from ganvas.plugin.registry import Registry
-from ganvas.drawing.seeds import format_seeds, parse_seeds
+from ganvas.seeds import format_seeds, parse_seeds
 
 __all__ = ["Gallery", "Entry", "open_gallery", "stale_reason", "embedded_toml", "read_manifest",
            "write_manifest", "write_pages", "recipe_parts", "gallery_size", "MANIFEST", "SIZE_BUDGET"]

@@ -34,7 +34,7 @@ def builtin_recipes() -> dict[str, str]:
 def read_recipe_source(ref: str | Path) -> tuple[dict[str, Any], str]:
     """Read the raw TOML of a recipe file, a built-in recipe name, or the recipe embedded in an
     image ganvas wrote; returns (data, label)."""
-    from ganvas.drawing.provenance import looks_like_image, read_provenance
+    from ganvas.io.provenance import looks_like_image, read_provenance
 
     path = Path(ref).expanduser()
     if path.is_file() and looks_like_image(path):

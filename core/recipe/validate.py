@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ganvas.drawing.seeds import parse_seeds
+from ganvas.seeds import parse_seeds
 from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
 from ganvas.plugin.params import Param, resolve_params
 from ganvas.plugin.registry import Registry

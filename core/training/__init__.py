@@ -13,9 +13,10 @@ from ganvas.training.components import (
     identity,
 )
 from ganvas.training.ema import EMA
-from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, Method, TrainContext
+from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted, build_dataset, build_method
+from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, GeneratorDrawer, Method, TrainContext
 
 __all__ = [
     "Augment", "LogitLoss", "Loss", "Networks", "PhaseResult", "Regularizer", "build_networks", "generate",
-    "identity", "EMA", "RECIPE_SECTIONS", "DrawContext", "Drawer", "Method", "TrainContext",
+    "identity", "EMA", "Trainer", "TrainingDiverged", "TrainingInterrupted", "build_dataset", "build_method", "RECIPE_SECTIONS", "DrawContext", "Drawer", "GeneratorDrawer", "Method", "TrainContext",
 ]

@@ -20,11 +20,11 @@ import torch
 from ganvas import __version__
 from ganvas.data.kinds import Dataset
 from ganvas.device import resolve_device
-from ganvas.drawing.seeds import format_seeds, parse_seeds
+from ganvas.seeds import format_seeds, parse_seeds
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
 from ganvas.io.images import save_png
-from ganvas.io.metadata import image_metadata
+from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
 from ganvas.training.method import Method, TrainContext
 from ganvas.training.progress import Progress, format_duration

@@ -23,15 +23,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from ganvas.data.kinds import Dataset, ImageSet
+from ganvas.seeds import latents_for_seeds, truncate
+from ganvas.training.components import generate
 
 if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Method", "Drawer", "TrainContext", "DrawContext", "RECIPE_SECTIONS"]
+__all__ = ["Method", "Drawer", "GeneratorDrawer", "TrainContext", "DrawContext", "RECIPE_SECTIONS"]
 
 #: Recipe sections a method may use (declared in :attr:`Method.uses`); a recipe that configures a
 #: section its method does not use is refused before a run folder is made.
@@ -78,6 +80,19 @@ class Drawer:
     def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
         """Items in model space (images in [-1, 1]) for ``latents``; each row drawn independently."""
         raise NotImplementedError
+
+
+class GeneratorDrawer(Drawer):
+    """The drawer of a latent-vector generator ``G(z)``: one standard-normal ``z`` per seed."""
+
+    def __init__(self, generator: nn.Module, z_dim: int, kind: type[Dataset], device: torch.device) -> None:
+        self.generator, self.z_dim, self.kind, self.device = generator, z_dim, kind, device
+
+    def latents(self, seeds: list[int]) -> Tensor:
+        return latents_for_seeds(seeds, self.z_dim, self.device)
+
+    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
+        return generate(self.generator, truncate(latents.to(self.device), truncation))
 
 
 class Method:

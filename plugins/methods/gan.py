@@ -17,15 +17,15 @@ from torch import Tensor, nn
 
 from ganvas import GanvasError, UserInputError
 from ganvas.data import EpochSampler, ImageSet, PointSet
-from ganvas.drawing.seeds import latents_for_seeds, truncate
+from ganvas.seeds import latents_for_seeds
 from ganvas.metrics.diversity import CollapseWatch
 from ganvas.training import (
-    EMA, Augment, DrawContext, Drawer, Loss, Method, Networks, Regularizer, TrainContext, build_networks,
+    EMA, Augment, DrawContext, GeneratorDrawer, Loss, Method, Networks, Regularizer, TrainContext, build_networks,
     generate, identity,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
 
-__all__ = ["GanMethod", "GanDrawer", "make_optimizer"]
+__all__ = ["GanMethod", "make_optimizer", "lr_factor"]
 
 
 def make_optimizer(name: str, loss: Loss, module: nn.Module, lr: float, betas: list[float]) -> torch.optim.Optimizer:
@@ -34,19 +34,6 @@ def make_optimizer(name: str, loss: Loss, module: nn.Module, lr: float, betas: l
     if choice == "rmsprop":
         return torch.optim.RMSprop(module.parameters(), lr=lr)
     return torch.optim.Adam(module.parameters(), lr=lr, betas=(betas[0], betas[1]))
-
-
-class GanDrawer(Drawer):
-    """A trained generator (EMA or raw): standard-normal latents per seed -> items."""
-
-    def __init__(self, generator: nn.Module, z_dim: int, kind: type, device: torch.device) -> None:
-        self.generator, self.z_dim, self.kind, self.device = generator, z_dim, kind, device
-
-    def latents(self, seeds: list[int]) -> Tensor:
-        return latents_for_seeds(seeds, self.z_dim, self.device)
-
-    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
-        return generate(self.generator, truncate(latents.to(self.device), truncation))
 
 
 class GanMethod(Method):
@@ -240,16 +227,16 @@ class GanMethod(Method):
                 self.ada.load_state_dict(augment["ada"])
         self.noise.set_state(state["noise"])
 
-    def current_drawer(self, *, ema: bool = True) -> GanDrawer:
-        return GanDrawer(self.ema.model if ema else self.G, self.z_dim, type(self.ctx.data), self.device)
+    def current_drawer(self, *, ema: bool = True) -> GeneratorDrawer:
+        return GeneratorDrawer(self.ema.model if ema else self.G, self.z_dim, type(self.ctx.data), self.device)
 
     @classmethod
-    def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> GanDrawer:
+    def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> GeneratorDrawer:
         nets = build_networks(ctx.recipe, ctx.host, ctx.data_shape)
         generator = nets.generator
         generator.load_state_dict(state["G_ema" if ema else "G"])
         generator.to(ctx.device).eval().requires_grad_(False)
-        return GanDrawer(generator, nets.z_dim, ctx.kind, ctx.device)
+        return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device)
 
 
 def lr_factor(step: int, steps: int, decay: str, start: float) -> float:

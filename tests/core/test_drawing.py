@@ -13,8 +13,8 @@ from PIL import Image
 
 from ganvas.io.images import read_png_text
 from ganvas.drawing.sampler import load_run, render_latents
-from ganvas.drawing.seeds import truncate
-from ganvas.drawing.seeds import latents_for_seeds
+from ganvas.seeds import truncate
+from ganvas.seeds import latents_for_seeds
 
 
 def _pixels(path: Path) -> np.ndarray:

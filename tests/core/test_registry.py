@@ -49,7 +49,7 @@ def test_build_validates_params():
 
 
 def test_lazy_factory_is_imported_on_first_use():
-    comp = _component(factory="ganvas.drawing.seeds:parse_seeds", params=())
+    comp = _component(factory="ganvas.seeds:parse_seeds", params=())
     assert comp.load()("1-2") == [1, 2]
 
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from ganvas.errors import UserInputError
-from ganvas.drawing.seeds import format_seeds, latents_for_seeds, parse_seeds
+from ganvas.seeds import format_seeds, latents_for_seeds, parse_seeds
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,4 +1,4 @@
-"""What an image ganvas wrote says about itself: the recipe that re-creates it, and more.
+"""What an image ganvas writes says about itself: the recipe that re-creates it, and more.
 
 Every PNG ganvas writes carries text chunks: ``ganvas:recipe`` (the resolved recipe; its
 ``[sample]`` section says how the image was drawn), ``ganvas:seeds``, ``ganvas:step`` and
@@ -10,11 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ganvas import __version__
 from ganvas.errors import UserInputError
 from ganvas.io.formats import IMAGE_SUFFIXES
 
-__all__ = ["Provenance", "read_provenance", "looks_like_image"]
+if TYPE_CHECKING:
+    from ganvas.plugin.manager import PluginHost
+    from ganvas.recipe import Recipe
+
+__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata"]
 
 RECIPE_KEY = "ganvas:recipe"
 
@@ -70,3 +76,18 @@ def read_provenance(path: Path) -> Provenance:
     values = {k.removeprefix("ganvas:"): v for k, v in text.items() if k.startswith("ganvas:")}
     return Provenance(path, **{k: v for k, v in values.items() if k in known},
                       other={k: v for k, v in text.items() if k.removeprefix("ganvas:") not in known})
+
+
+def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost) -> dict[str, str]:
+    """PNG text chunks: the recipe that re-creates the image (its ``[sample]`` section says how
+    it was drawn), and for quick reading its seeds, training step and software versions."""
+    import torch
+
+    plugins = ", ".join(f"{p.name} {p.version}" for p in host.plugins() if not p.builtin)
+    return {
+        "Software": f"ganvas {__version__}",
+        "ganvas:recipe": recipe.to_toml(),
+        "ganvas:seeds": ",".join(map(str, seeds)),
+        "ganvas:step": str(step),
+        "ganvas:versions": f"ganvas {__version__}; torch {torch.__version__}" + (f"; {plugins}" if plugins else ""),
+    }
