@@ -17,6 +17,7 @@ __all__ = [
     "DuplicateNameError",
     "ParamError",
     "closest",
+    "did_you_mean",
 ]
 
 

@@ -37,10 +37,10 @@ def eval_run(host: Any, run_ref: str, samples: int, seed: int, checkpoint: str |
 
     from ganvas.device import resolve_device
     from ganvas.errors import UserInputError
-    from ganvas.metrics.swd import swd_report
-    from ganvas.io.runs import find_run, runs_root
-    from ganvas.drawing.sampler import load_run
-    from ganvas.training.loop import build_dataset
+    from ganvas.metrics import swd_report
+    from ganvas.io import find_run, runs_root
+    from ganvas.drawing import load_run
+    from ganvas.training import build_dataset
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     dev = resolve_device(device or "auto")

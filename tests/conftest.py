@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,13 @@ def _isolated_host() -> Any:
     reset_host(None)
     yield
     reset_host(None)
+
+
+def install_fake_dist(root, ep_name, module, source, dist=None, version="1.2.3"):
+    """Write ``module.py`` (shared by the plugin-manager and plugin-CLI tests) and a dist-info declaring it under the ``ganvas`` entry-point group."""
+    dist = dist or f"ganvas-{ep_name}"
+    (root / f"{module}.py").write_text(textwrap.dedent(source))
+    info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text(f"[ganvas]\n{ep_name} = {module}\n")

@@ -120,74 +120,95 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
       ganvas animate latest --n 6 --truncation 0.7 --scale 4 --resample lanczos
       ganvas animate latest --timelapse              # how training went, grid by grid
     """
-    from ganvas.drawing.animate import latent_walk, save_animation, timelapse_frames
+    from ganvas.drawing.animate import save_animation
 
     fmts = parse_formats(formats)
     run_dir = find_run(run_ref, runs_root(runs_dir))
     if timelapse:
-        given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
-        given += [f"--{key.replace('_', '-')}" for key in ("checkpoint", "step", "ema", "size") if drawing[key] is not None]
-        if drawing["psi"] is not None:
-            given.append("--truncation")
-        if drawing["stylize_specs"] or drawing["no_stylize"]:
-            given.append("-s/--no-stylize")
-        if given:
-            raise UserInputError(f"--timelapse shows the training sample grids as they are; {', '.join(given)} "
-                                 "only apply to a walk")
-        from ganvas.io.images import read_png_text
-        from ganvas.drawing.sampler import read_run_recipe
-
-        cfg = read_run_recipe(run_dir, host).sample
-        paths, pictures = timelapse_frames(run_dir)
-        steps = [int(p.stem.partition("-")[2]) for p in paths]
-        rate = fps or TIMELAPSE_FPS
-        meta = read_png_text(paths[-1])
-        meta["ganvas:animation"] = json.dumps({"mode": "timelapse", "steps": steps, "frames": len(paths), "fps": rate,
-                                               "hold_last_ms": TIMELAPSE_HOLD_MS})
-        stem_name = f"timelapse-step{steps[-1]:07d}"
-        # the grids were saved at sample.scale already: enlarge further only when asked
-        enlarge, how, hold = scale or 1, resample or cfg.resample, TIMELAPSE_HOLD_MS
+        plan = _timelapse(host, run_dir, seeds, n, frames, fps, scale, resample, drawing)
     else:
-        seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
-        if len(seed_list) < 2:
-            raise UserInputError(f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
-                                 f"{seed_list[0] + 3} (or --timelapse)")
-        count = frames or DEFAULT_FRAMES
-        if count < len(seed_list):
-            raise UserInputError(f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames "
-                                 f"{len(seed_list)} or more")
-        loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
-        if not loaded.kind.pictures:
-            raise UserInputError(f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
-                                 "(--timelapse shows its training plots)")
-        chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
-        cfg = loaded.recipe.sample
-        settings = replace(cfg, **{k: v for k, v in {
-            "scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}.items()
-            if v is not None})
-        if n is not None and seeds is None:
-            click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
-        rate = fps or DEFAULT_FPS
-        pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
-                               truncation=settings.truncation)
-        from ganvas.drawing.sampler import drawn_recipe
-        from ganvas.io.provenance import image_metadata
-        from ganvas.seeds import format_seeds
-
-        meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
-        meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,
-                                               "interpolation": "slerp", "loop": True})
-        label = f"random{len(seed_list)}" if n is not None and seeds is None else format_seeds(seed_list)
-        label = label.replace(",", "_")
-        if len(label) > 40:
-            label = f"{len(seed_list)}seeds"
-        stem_name = f"walk-{label}-step{loaded.step:07d}"
-        enlarge, how, hold = settings.scale, settings.resample, 0
+        plan = _walk(host, run_dir, seeds, n, frames, fps, scale, resample, device, drawing)
+    pictures, meta, stem_name, rate, enlarge, how, hold = plan
     stem = free_stem(run_dir / stem_name, fmts) if output is None else output_stem(output, fmts, force)
     written = save_animation(pictures, stem, rate, fmts, meta, scale=enlarge, resample=how, hold_last_ms=hold,
                              overwrite=output is not None and force)
     for path in written:
         click.echo(f"animation: {path}")
+
+
+
+
+def _timelapse(host: PluginHost, run_dir: Path, seeds: str | None, n: int | None, frames: int | None,
+               fps: int | None, scale: int | None, resample: str | None, drawing: dict[str, Any]) -> tuple[Any, ...]:
+    """The frames and settings of a training time-lapse (drawing options do not apply to it)."""
+    from ganvas.drawing.animate import timelapse_frames
+
+    given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
+    given += [f"--{key.replace('_', '-')}" for key in ("checkpoint", "step", "ema", "size") if drawing[key] is not None]
+    if drawing["psi"] is not None:
+        given.append("--truncation")
+    if drawing["stylize_specs"] or drawing["no_stylize"]:
+        given.append("-s/--no-stylize")
+    if given:
+        raise UserInputError(f"--timelapse shows the training sample grids as they are; {', '.join(given)} "
+                             "only apply to a walk")
+    from ganvas.io.images import read_png_text
+    from ganvas.drawing.sampler import read_run_recipe
+
+    cfg = read_run_recipe(run_dir, host).sample
+    paths, pictures = timelapse_frames(run_dir)
+    steps = [int(p.stem.partition("-")[2]) for p in paths]
+    rate = fps or TIMELAPSE_FPS
+    meta = read_png_text(paths[-1])
+    meta["ganvas:animation"] = json.dumps({"mode": "timelapse", "steps": steps, "frames": len(paths), "fps": rate,
+                                           "hold_last_ms": TIMELAPSE_HOLD_MS})
+    stem_name = f"timelapse-step{steps[-1]:07d}"
+    # the grids were saved at sample.scale already: enlarge further only when asked
+    enlarge, how, hold = scale or 1, resample or cfg.resample, TIMELAPSE_HOLD_MS
+    return pictures, meta, stem_name, rate, enlarge, how, hold
+
+
+def _walk(host: PluginHost, run_dir: Path, seeds: str | None, n: int | None, frames: int | None, fps: int | None,
+          scale: int | None, resample: str | None, device: str | None, drawing: dict[str, Any]) -> tuple[Any, ...]:
+    """The frames and settings of a looping latent walk through keyframe seeds."""
+    from ganvas.drawing.animate import latent_walk
+
+    seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
+    if len(seed_list) < 2:
+        raise UserInputError(f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
+                             f"{seed_list[0] + 3} (or --timelapse)")
+    count = frames or DEFAULT_FRAMES
+    if count < len(seed_list):
+        raise UserInputError(f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames "
+                             f"{len(seed_list)} or more")
+    loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
+    if not loaded.kind.pictures:
+        raise UserInputError(f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
+                             "(--timelapse shows its training plots)")
+    chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
+    cfg = loaded.recipe.sample
+    settings = replace(cfg, **{k: v for k, v in {
+        "scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}.items()
+        if v is not None})
+    if n is not None and seeds is None:
+        click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
+    rate = fps or DEFAULT_FPS
+    pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
+                           truncation=settings.truncation)
+    from ganvas.drawing.sampler import drawn_recipe
+    from ganvas.io.provenance import image_metadata
+    from ganvas.seeds import format_seeds
+
+    meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
+    meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,
+                                           "interpolation": "slerp", "loop": True})
+    label = f"random{len(seed_list)}" if n is not None and seeds is None else format_seeds(seed_list)
+    label = label.replace(",", "_")
+    if len(label) > 40:
+        label = f"{len(seed_list)}seeds"
+    stem_name = f"walk-{label}-step{loaded.step:07d}"
+    enlarge, how, hold = settings.scale, settings.resample, 0
+    return pictures, meta, stem_name, rate, enlarge, how, hold
 
 
 COMMANDS = (animate,)

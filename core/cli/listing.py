@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -13,7 +14,7 @@ from ganvas.plugin.registry import KINDS
 from ganvas.cli import options
 
 
-def _param_line(p) -> str:  # type: ignore[no-untyped-def]
+def _param_line(p: Any) -> str:
     default = "required" if p.required else f"= {p.default!r}"
     return f"      {p.name:<16} {p.describe()} {default}" + (f"  -- {p.help}" if p.help else "")
 

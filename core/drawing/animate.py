@@ -190,8 +190,8 @@ def shared_palette(images: Sequence[Image.Image], budget: int = 1 << 18) -> Imag
         pick = np.random.default_rng(0).choice(len(pixels), size=budget, replace=False)
         pixels = pixels[np.sort(pick)]
     width = min(len(pixels), 1024)
-    pixels = pixels[: len(pixels) // width * width].reshape(-1, width, 3)
-    return Image.fromarray(np.ascontiguousarray(pixels)).quantize(
+    strip = pixels[: len(pixels) // width * width].reshape(-1, width, 3)
+    return Image.fromarray(np.ascontiguousarray(strip)).quantize(
         256, method=Image.Quantize.MEDIANCUT, kmeans=2, dither=Image.Dither.NONE)
 
 

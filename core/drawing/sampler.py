@@ -24,7 +24,7 @@ from ganvas.io.runs import RECIPE_FILE, unique_path
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
 from ganvas.training.loop import method_state
-from ganvas.training.method import DrawContext, Drawer
+from ganvas.training.method import DrawContext, Drawer, Method
 
 __all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"]
 
@@ -80,7 +80,8 @@ def load_run(run_dir: Path, host: PluginHost, device: torch.device, checkpoint: 
     state = load_checkpoint(checkpoint)
     method = host.get("methods", recipe.method.name)
     ctx = DrawContext(recipe, host, device, tuple(state["data_shape"]), data_kind(state["data_kind"]))
-    drawer = method.load().drawer(ctx, method_state(state), ema=use_ema)
+    method_cls: type[Method] = method.load()  # type: ignore[assignment]
+    drawer = method_cls.drawer(ctx, method_state(state), ema=use_ema)
     return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema)
 
 

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["laplacian_pyramid", "patch_descriptors", "normalize_descriptors", "sliced_wasserstein", "swd",
+__all__ = ["laplacian_pyramid", "patch_descriptors", "normalize_descriptors", "sliced_wasserstein", "swd", "laplacian_swd",
            "swd_report"]
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
@@ -51,7 +51,7 @@ def laplacian_pyramid(images: Tensor, min_size: int = 16) -> list[Tensor]:
     levels, current = [], images
     while min(current.shape[-2:]) > min_size and min(current.shape[-2:]) >= 10:
         small = _down(current)
-        levels.append(current - _up(small, current.shape[-2:]))
+        levels.append(current - _up(small, (current.shape[-2], current.shape[-1])))
         current = small
     levels.append(current)
     return levels
@@ -123,6 +123,10 @@ def swd(a: Tensor, b: Tensor, *, patches: int = 128, projections: int = 512, min
 
 def _patch_rng(seed: int, level: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1000 + level + 1)
+
+
+#: ``swd`` under a name that cannot be confused with this module (``from ganvas.metrics import laplacian_swd``).
+laplacian_swd = swd
 
 
 def swd_report(fake: Tensor, real_a: Tensor, real_b: Tensor, **kwargs: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ whole and costs one warning line naming it, its version and how to disable it.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
@@ -158,7 +159,7 @@ class PluginHost:
         for plugin in extra:
             name = getattr(plugin, "__name__", None) or type(plugin).__name__
             version = str(getattr(plugin, "__version__", "local"))
-            self._add(name, lambda plugin=plugin: plugin, PluginInfo(name, version, False, origin=EXTRA))
+            self._add(name, functools.partial(_same, plugin), PluginInfo(name, version, False, origin=EXTRA))
         self._fill_registry(None)
         self._report(0)
 
@@ -186,7 +187,7 @@ class PluginHost:
             if path.name.startswith(("_", ".")):
                 continue
             info = PluginInfo(path.stem, "local file", False, origin=FILE, location=str(path))
-            added += self._add(path.stem, lambda path=path: _import_file(path), info)
+            added += self._add(path.stem, functools.partial(_import_file, path), info)
         return added
 
     def add_plugins_dir(self, directory: str | Path) -> None:
@@ -318,6 +319,10 @@ class PluginHost:
     def has_impls(self, hook_name: str) -> bool:
         """Whether any plugin implements ``hook_name`` (lets the trainer skip empty hooks)."""
         return bool(getattr(self.pm.hook, hook_name).get_hookimpls())
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _call(impl: Any, **kwargs: Any) -> Any:

@@ -26,9 +26,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = ["Recipe", "ComponentRef", "TrainConfig", "SampleConfig", "AugmentConfig", "RecipeError",
-           "params_of", "DEFAULT_RECIPE", "CHAINS", "SECTIONS", "TOP_LEVEL", "tomllib"]
+           "params_of", "DEFAULT_RECIPE", "METHOD_SECTIONS", "CHAINS", "SECTIONS", "TOP_LEVEL", "tomllib"]
 
 DEFAULT_RECIPE = "default"
+
+#: Recipe sections a method may use (it declares which in ``Method.uses``).
+METHOD_SECTIONS = ("model", "loss", "regularize", "augment")
 
 
 class RecipeError(UserInputError):
@@ -125,7 +128,7 @@ def params_of(config_cls: type) -> tuple[Param, ...]:
     """The :class:`Param` declarations of a config dataclass, for validation and docs."""
     out = []
     for f in fields(config_cls):
-        default = f.default_factory()  # type: ignore[misc]
+        default = f.default_factory()  # type: ignore[operator]  # every field here has a factory
         ptype = type(default)
         out.append(Param(f.name, ptype, default, f.metadata["help"], **f.metadata["check"]))
     return tuple(out)
@@ -157,11 +160,14 @@ class Recipe:
     plugins: list[str] = field(default_factory=list)
     source: str = ""
     method: ComponentRef = field(default_factory=lambda: ComponentRef("gan"))
+    #: The sections of :data:`METHOD_SECTIONS` the method reads (the others are left out of
+    #: :meth:`to_dict`, so a run folder's recipe shows only what shaped the run).
+    uses: frozenset[str] = frozenset(("model", "loss", "regularize", "augment"))
 
     def to_dict(self) -> dict[str, Any]:
         """The recipe as TOML-ready data; ``parse_recipe(recipe.to_dict())`` gives it back."""
         data_source = f"{self.data.name}:{self.data.argument}" if self.data.argument else self.data.name
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
             **({"plugins": list(self.plugins)} if self.plugins else {}),
@@ -175,9 +181,15 @@ class Recipe:
             "regularize": [{"name": r.name, **r.params} for r in self.regularize],
             "stylize": [{"name": s.name, **s.params} for s in self.stylize],
         }
+        for section in METHOD_SECTIONS:
+            if section not in self.uses:
+                del out[section]
+        return out
 
     def to_toml(self) -> str:
         data = self.to_dict()
+        for key in CHAINS:
+            data.setdefault(key, [])
         chains = {key: data.pop(key) for key in CHAINS}
         text = tomli_w.dumps(data)
         # tomli_w writes arrays of tables inline; chains read better as [[stylize]] tables

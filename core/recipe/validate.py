@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
 from ganvas.plugin.params import Param, resolve_params
 from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import (
-    CHAINS, TOP_LEVEL, AugmentConfig, ComponentRef, Recipe, RecipeError, SampleConfig, TrainConfig, params_of,
+    CHAINS, METHOD_SECTIONS, TOP_LEVEL, AugmentConfig, ComponentRef, Recipe, RecipeError, SampleConfig, TrainConfig, params_of,
 )
 
 __all__ = ["parse_recipe", "AUGMENT_PARAMS"]
@@ -58,10 +59,12 @@ def parse_recipe(
     regularize = _chain(registry, raw, "regularize", problems)
     stylize = _chain(registry, raw, "stylize", problems)
 
+    uses = _method_uses(registry, method.name)
+    _warn_unused(raw, method.name, uses)
     if problems:
         raise RecipeError(source, problems)
-    return Recipe(name, description, data, model, loss, augment, train, sample, stylize,  # type: ignore[arg-type]
-                  regularize, list(plugins), source, method)
+    return Recipe(name, description, data, model, loss, augment, train, sample, stylize,
+                  regularize, list(plugins), source, method, uses)
 
 
 def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> ComponentRef:
@@ -103,6 +106,23 @@ def _method(registry: Registry, value: Any, train: dict[str, Any], problems: lis
         if key in train and key in declared:
             given.setdefault(key, train.pop(key))
     return _component(registry, "methods", "method", name, given, problems)
+
+
+def _method_uses(registry: Registry, name: str) -> frozenset[str]:
+    """The recipe sections method ``name`` declares it reads (all of them when it is unknown)."""
+    try:
+        declared = getattr(registry.get("methods", name).load(), "uses", None)
+    except UnknownNameError:
+        declared = None
+    return frozenset(METHOD_SECTIONS) if declared is None else frozenset(declared) & frozenset(METHOD_SECTIONS)
+
+
+def _warn_unused(raw: Mapping[str, Any], method: str, uses: frozenset[str]) -> None:
+    """One warning naming the sections the recipe sets that its method ignores."""
+    unused = [s for s in METHOD_SECTIONS if s not in uses and raw.get(s)]
+    if unused:
+        names = ", ".join(f"[[{s}]]" if s in CHAINS else f"[{s}]" for s in unused)
+        logging.getLogger("ganvas").warning(f"method '{method}' does not use {names}; ignoring it")
 
 
 def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[str]) -> list[ComponentRef]:

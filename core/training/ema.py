@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
 __all__ = ["EMA"]
 
@@ -23,7 +23,7 @@ class EMA:
     def __init__(self, network: nn.Module, beta: float) -> None:
         self.beta = float(beta)
         self.model = copy.deepcopy(network).eval().requires_grad_(False) if self.beta > 0 else network
-        self._pairs = (list(self.model.parameters()), list(network.parameters()))
+        self._pairs: tuple[list[Tensor], list[Tensor]] = (list(self.model.parameters()), list(network.parameters()))
         self._buffers = list(zip(self.model.buffers(), network.buffers()))
 
     @torch.no_grad()

@@ -26,6 +26,7 @@ import torch
 from torch import Tensor, nn
 
 from ganvas.data.kinds import Dataset, ImageSet
+from ganvas.recipe.schema import METHOD_SECTIONS
 from ganvas.seeds import latents_for_seeds, truncate
 from ganvas.training.components import generate
 
@@ -35,9 +36,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Method", "Drawer", "GeneratorDrawer", "TrainContext", "DrawContext", "RECIPE_SECTIONS"]
 
-#: Recipe sections a method may use (declared in :attr:`Method.uses`); a recipe that configures a
-#: section its method does not use is refused before a run folder is made.
-RECIPE_SECTIONS = ("model", "loss", "regularize", "augment")
+#: Recipe sections a method may use (declared in :attr:`Method.uses`); a recipe that sets one its
+#: method does not use gets a warning naming it, and run folders leave it out.
+RECIPE_SECTIONS = METHOD_SECTIONS
 
 
 @dataclass

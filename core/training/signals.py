@@ -25,7 +25,7 @@ def stop_signals(request_stop: Callable[[str], None], is_stopping: Callable[[], 
         request_stop(SIGNAL_NAMES.get(signal.Signals(signum), str(signum)))
 
     try:
-        for sig in SIGNAL_NAMES:
+        for sig in list(SIGNAL_NAMES):
             previous[sig] = signal.getsignal(sig)
             signal.signal(sig, handler)
     except ValueError:  # not the main thread
@@ -33,5 +33,5 @@ def stop_signals(request_stop: Callable[[str], None], is_stopping: Callable[[], 
     try:
         yield
     finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        for number, old in previous.items():
+            signal.signal(number, old)

@@ -160,7 +160,7 @@ def _factory(fn: Callable[..., Tensor]) -> Callable[..., Op]:
     """A registry factory: ``factory(**params)`` binds the parameters and returns ``op(x, generator)``."""
 
     def build(**params: Any) -> Op:
-        return functools.partial(fn, **params)  # type: ignore[return-value]
+        return functools.partial(fn, **params)
 
     build.__doc__ = fn.__doc__
     build.__name__ = f"{fn.__name__}_op"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor
 
-from ganvas.training.components import LogitLoss
+from ganvas.training import LogitLoss
 
 
 class Minimax(LogitLoss):

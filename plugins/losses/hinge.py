@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ganvas.training.components import Augment, LogitLoss, PhaseResult
+from ganvas.training import Augment, LogitLoss, PhaseResult
 
 
 class Hinge(LogitLoss):

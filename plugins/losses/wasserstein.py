@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganvas.training.components import Augment, LogitLoss, PhaseResult
+from ganvas.training import Augment, LogitLoss, PhaseResult
 
 
 class WGAN(LogitLoss):

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from ganvas import GanvasError, UserInputError
 from ganvas.data import EpochSampler, ImageSet, PointSet
 from ganvas.seeds import latents_for_seeds
-from ganvas.metrics.diversity import CollapseWatch
+from ganvas.metrics import CollapseWatch
 from ganvas.training import (
     EMA, Augment, DrawContext, GeneratorDrawer, Loss, Method, Networks, Regularizer, TrainContext, build_networks,
     generate, identity,
@@ -172,7 +172,7 @@ class GanMethod(Method):
         Uses its own generators (fixed latents, fixed real sets), so it changes no training RNG
         state: a run with evaluations trains exactly as one without.
         """
-        from ganvas.metrics.swd import swd
+        from ganvas.metrics import laplacian_swd as swd
 
         data = self.ctx.data
         if not data.pictures:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganvas.training.components import Networks
+from ganvas.training import Networks
 from ganvas.errors import UserInputError
 
 

@@ -9,7 +9,7 @@ import math
 
 from torch import Tensor, nn
 
-from ganvas.training.components import Networks
+from ganvas.training import Networks
 
 
 def _stack(sizes: list[int], act: nn.Module) -> list[nn.Module]:

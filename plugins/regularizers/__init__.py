@@ -37,6 +37,6 @@ def register_regularizers(register):
             Param("until", float, 0.5, "fraction of training by which it falls linearly to 0 (0 = constant)",
                   min=0.0, max=1.0),
             Param("schedule", str, "linear", "how it falls: linear, or quadratic (sooner to the fine scales)",
-                  choices=["linear", "quadratic"]),
+                  choices=("linear", "quadratic")),
         ],
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganvas.training.components import Regularizer
+from ganvas.training import Regularizer
 
 
 class NoisyDiscriminator(nn.Module):

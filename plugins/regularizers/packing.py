@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganvas.training.components import Regularizer
+from ganvas.training import Regularizer
 
 
 def pack(items: Tensor, m: int) -> Tensor:

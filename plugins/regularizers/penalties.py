@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganvas.training.components import Augment, PhaseResult, Regularizer
+from ganvas.training import Augment, PhaseResult, Regularizer
 
 
 def r1_penalty(D: nn.Module, real: Tensor) -> Tensor:

@@ -65,7 +65,7 @@ class StylizerModule(nn.Module):
     def __init_subclass__(cls, function: StylizerFn | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if function is not None:
-            cls.function = staticmethod(function)  # type: ignore[assignment]
+            cls.function = staticmethod(function)
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:

@@ -15,10 +15,10 @@ import click
 
 from ganvas import __version__
 from ganvas.errors import UserInputError
-from ganvas.io.formats import IMAGE_SUFFIXES
-from ganvas.plugin.manager import PluginHost
+from ganvas.io import IMAGE_SUFFIXES
+from ganvas.plugin import PluginHost
 
-from ganvas.drawing.stylize import build_chain, chain_toml, parse_chain, run_chain
+from ganvas.drawing import build_chain, chain_toml, parse_chain, run_chain
 from ganvas.recipe import ComponentRef
 
 __all__ = ["stylize", "plan_outputs", "read_image", "write_image"]
@@ -67,7 +67,7 @@ def read_image(path: Path) -> tuple[Any, dict[str, str]]:
     """A file as uint8 ``(C, H, W)`` (C: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) and its text metadata."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    from ganvas.io.images import pil_to_tensor
+    from ganvas.io import pil_to_tensor
 
     try:
         with Image.open(path) as img:
@@ -95,12 +95,12 @@ def _palette_is_gray(img: Any) -> bool:
 
 def write_image(image: Any, path: Path, metadata: dict[str, str]) -> Path:
     """Save uint8 ``(C, H, W)`` (C of 1-4) as PNG with text ``metadata``, atomically."""
-    from ganvas.io.images import save_png
+    from ganvas.io import save_png
 
     if image.shape[0] == 2:  # Pillow reads (H, W, 2) arrays as LA only by name
         from PIL import Image, PngImagePlugin
 
-        from ganvas.io.files import atomic_write
+        from ganvas.io import atomic_write
 
         info = PngImagePlugin.PngInfo()
         for key, value in metadata.items():

@@ -9,7 +9,7 @@ from PIL import UnidentifiedImageError
 from torch import Tensor
 
 from ganvas.errors import ParamError, UserInputError
-from ganvas.io.images import open_image, pil_to_tensor
+from ganvas.io import open_image, pil_to_tensor
 
 from .base import StylizerModule
 from .ops import luma, resize

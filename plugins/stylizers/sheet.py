@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from ganvas.io.images import open_image, pil_to_tensor, save_png
-from ganvas.plugin.manager import PluginHost
+from ganvas.io import open_image, pil_to_tensor, save_png
+from ganvas.plugin import PluginHost
 from ganvas.plugins.procedural_styles import draw_many
 
-from ganvas.drawing.stylize import build_chain, parse_chain, run_chain
+from ganvas.drawing import build_chain, parse_chain, run_chain
 from .ops import resize
 from .pictures import landscape
 
@@ -102,7 +102,8 @@ def make_sheet(photo: torch.Tensor, sample: torch.Tensor, host: PluginHost, heig
             sources = (photo, base)
             if specs[0].startswith("upscale"):
                 sources = (resize(photo, (height // 4, photo.shape[-1] // 4), "area"), sample)
-            cells.append((label, *(_to_pil(run_chain(x, chain), height) for x in sources)))
+            before, after = (_to_pil(run_chain(x, chain), height) for x in sources)
+            cells.append((label, before, after))
     cell_w = max(a.width + _GAP + b.width for _, a, b in cells)
     rows = -(-len(cells) // columns)
     sheet = Image.new("RGB", (columns * (cell_w + _GAP) + _GAP, rows * (height + _LABEL + _GAP) + _GAP), (24, 24, 24))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ganvas.errors import ParamError, did_you_mean
-from ganvas.plugin.params import Param
+from ganvas.plugin import Param
 
 __all__ = ["StylizerSpec", "SPECS", "PRESET_NAMES", "REFERENCE_PARAM", "spec_of", "check_params"]
 

@@ -18,9 +18,9 @@ from ganvas.plugin.manager import PluginLoadError
 from ganvas.plugin.requirements import check_requirements
 from ganvas.plugin.testing import PluginTester, check_stylizer, tiny_recipe, use_plugins
 
-from test_manager import install_fake_dist
+from conftest import install_fake_dist
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 # -- ganvas plugins new ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ganvas import hookimpl
 from ganvas.cli import main, make_cli
 from ganvas.plugin.manager import PluginHost, PluginLoadError
 
-from conftest import Cli
+from conftest import Cli, install_fake_dist
 
 GOOD = '''
 from ganvas import Param, hookimpl
@@ -69,16 +69,6 @@ def register_stylizers(register):  # forgot @hookimpl
     register("never", lambda: None)
 ''',
 }
-
-
-def install_fake_dist(root, ep_name, module, source, dist=None, version="1.2.3"):
-    """Write ``module.py`` and a dist-info declaring it under the ``ganvas`` entry-point group."""
-    dist = dist or f"ganvas-{ep_name}"
-    (root / f"{module}.py").write_text(textwrap.dedent(source))
-    info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text(f"[ganvas]\n{ep_name} = {module}\n")
 
 
 @pytest.fixture

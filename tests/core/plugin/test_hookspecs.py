@@ -11,7 +11,7 @@ import ganvas
 import ganvas.plugin.testing
 from ganvas.plugin import hookspecs
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def _section(title: str) -> str:
