@@ -2,7 +2,8 @@
 # ganvas set-up in one command.
 #
 #   bash bootstrap.sh art     install ganvas and make art with the default recipe (prints the image path)
-#   bash bootstrap.sh test    install ganvas with its test tools and run the test suite
+#   bash bootstrap.sh test    install ganvas with its test tools, lint it and run the test suite
+#   bash bootstrap.sh lint    install the test tools and lint only: ruff (lint, format) and mypy
 #   bash bootstrap.sh install install only
 #
 # It installs into the active virtual environment, or creates ./.venv. A torch that is already
@@ -13,7 +14,7 @@ cd "$(dirname "$0")"
 
 mode="${1:-art}"
 [ $# -gt 0 ] && shift
-case "$mode" in art|test|install) ;; *) echo "usage: bash bootstrap.sh [art|test|install] [args...]" >&2; exit 2 ;; esac
+case "$mode" in art|test|lint|install) ;; *) echo "usage: bash bootstrap.sh [art|test|lint|install] [args...]" >&2; exit 2 ;; esac
 
 if [ -n "${VIRTUAL_ENV:-}" ]; then
   venv="$VIRTUAL_ENV"
@@ -39,9 +40,25 @@ else
 fi
 
 extras=""
-[ "$mode" = test ] && extras="[test]"
+case "$mode" in test|lint) extras="[test]" ;; esac
 echo "bootstrap: installing ganvas$extras" >&2
 pip install -q -e ".$extras"
+
+# ruff over the source tree; mypy over the package as installed (core/ and plugins/ are
+# `ganvas` and `ganvas.plugins` only once installed), from a throw-away regular install
+lint() {
+  echo "bootstrap: ruff check and ruff format --check" >&2
+  "$venv/bin/ruff" check core plugins tests
+  "$venv/bin/ruff" format --check --quiet core plugins tests
+  local site had_build=0
+  site="$(mktemp -d)"
+  trap 'rm -rf "$site"' RETURN
+  [ -e build ] && had_build=1
+  echo "bootstrap: mypy over the installed package" >&2
+  pip install -q --no-deps --no-build-isolation --target "$site" --no-compile . >/dev/null
+  [ "$had_build" = 1 ] || rm -rf build  # setuptools' scratch folder, unless it was yours
+  (cd "$site" && MYPYPATH="$site" "$venv/bin/mypy" -p ganvas --config-file "$OLDPWD/pyproject.toml")
+}
 
 case "$mode" in
   art)
@@ -49,7 +66,11 @@ case "$mode" in
     exec "$venv/bin/ganvas" run "$@"
     ;;
   test)
+    lint
     exec "$py" -m pytest "$@"
+    ;;
+  lint)
+    lint
     ;;
   install)
     echo "bootstrap: done; activate with: source $venv/bin/activate" >&2

@@ -11,7 +11,7 @@ import importlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
 from ganvas.plugin.params import Param, resolve_params
@@ -39,7 +39,24 @@ _SINGULAR = {
     "datasets": "dataset",
 }
 
-RegisterFn = Callable[..., None]
+class RegisterFn(Protocol):
+    """The ``register`` callback a component hook receives (``register_stylizers(register)``, ...).
+
+    ``factory`` is a class or function, or a lazy ``"package.module:attr"`` string imported only
+    when the component is first used; ``params`` declare its parameters (validated, listed by
+    ``ganvas list``, completed by the shell); ``help`` defaults to the factory's first docstring
+    line. A name or alias another plugin already registered is an error naming both plugins.
+    """
+
+    def __call__(
+        self,
+        name: str,
+        factory: Callable[..., Any] | str,
+        *,
+        params: Sequence[Param] = (),
+        help: str | None = None,
+        aliases: Sequence[str] = (),
+    ) -> None: ...
 
 
 @dataclass
