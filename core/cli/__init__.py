@@ -142,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise
         click.echo(f"error: ganvas could not start: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
-    cli.main(args=args, prog_name="ganvas")
+    try:
+        cli.main(args=args, prog_name="ganvas")
+    except BrokenPipeError:  # `ganvas list | head`: the reader left; not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 def _plugins_dirs(args: Sequence[str]) -> list[str]:

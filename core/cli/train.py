@@ -47,7 +47,11 @@ def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device:
         if not quiet:
             click.echo(f"resuming at step {trainer.step} of {recipe.train.steps}", err=True)
     else:
-        trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
+        try:
+            trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
+        except BaseException:
+            _remove_unstarted(run_dir)  # a failed start leaves no half-made run folder
+            raise
     if not quiet:
         data = trainer.data
         click.echo(
@@ -56,6 +60,12 @@ def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device:
             err=True,
         )
     return trainer.run()
+
+
+def _remove_unstarted(run_dir: Path) -> None:
+    """Delete a run folder that holds nothing but the recipe written when it was created."""
+    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {RECIPE_FILE}:
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None = None, quiet: bool = False) -> list[Path]:
