@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ganvas.io import open_image, pil_to_tensor, save_png
 from ganvas.plugin import PluginHost
-from ganvas.plugins.procedural_styles import draw_many
+from ganvas.plugins.datasets.procedural import draw_many
 
 from ganvas.drawing import build_chain, parse_chain, run_chain
 from .ops import resize

@@ -1,9 +1,9 @@
-"""Tests for ganvas.plugins.procedural_styles: shapes, determinism, seeds, errors, content."""
+"""Tests for ganvas.plugins.datasets.procedural: shapes, determinism, seeds, errors, content."""
 
 import numpy as np
 import pytest
 
-from ganvas.plugins import procedural_styles as styles
+from ganvas.plugins.datasets import procedural as styles
 
 NAMES = ["circles", "mondrian", "truchet", "stripes", "mountains", "petals"]
 
