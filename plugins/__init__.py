@@ -10,6 +10,4 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "ganvas.plugins.stylizers",
     "ganvas.plugins.augment",
     "ganvas.plugins.eval_commands",
-    "ganvas.plugins.bench_commands",
-    "ganvas.plugins.bench_modes",
 )

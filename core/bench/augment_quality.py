@@ -1,7 +1,7 @@
 """Does augmentation help on a small training set? SWD of DCGANs trained on 100 images.
 
-``python -m ganvas.bench.augment_quality [--data procedural|folder] [--folder DIR] [--steps 1000]
-[--seeds 3] [--json]`` trains the default recipe's DCGAN on 100 images without augmentation, with
+``ganvas bench augment-quality [--data procedural|folder] [--folder DIR] [--steps 1000] [--seeds 3]
+[--json]`` trains the default recipe's DCGAN on 100 images without augmentation, with
 DiffAugment (color, translation, cutout at p = 1) and with ADA (same policy, adaptive p,
 ada_kimg 100 so p can move within a short run), for each seed; then measures the Laplacian SWD
 (x10^3) of 512 samples from each EMA generator against 512 held-out images, beside the
@@ -18,15 +18,16 @@ real-vs-real floor. Lower is better.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from ganvas.plugin import PluginHost
 
 CONFIGS: dict[str, list[str]] = {
     "none": [],
@@ -35,14 +36,13 @@ CONFIGS: dict[str, list[str]] = {
 }
 
 
-def write_drawings(root: Path, style: str, count: int, size: int = 64) -> Path:
+def write_drawings(host: PluginHost, root: Path, style: str, count: int, size: int = 64) -> Path:
     """``count`` procedural drawings as image files (PNG and JPEG alternately) in ``root``."""
     from PIL import Image
 
-    from ganvas.plugins.procedural_styles import draw_many
-
+    drawings = host.get("datasets", "procedural").build(style, size=size, channels=3, count=count, seed=7).data
     root.mkdir(parents=True, exist_ok=True)
-    for i, array in enumerate(draw_many(style, count, size, seed=7)):
+    for i, array in enumerate(drawings.permute(0, 2, 3, 1).numpy()):
         suffix = ".png" if i % 2 == 0 else ".jpg"
         Image.fromarray(array).save(root / f"{style}{i:05d}{suffix}", quality=95)
     return root
@@ -52,10 +52,9 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
     """Link the first ``train_images`` files of ``root`` into a training folder; load the rest
     (as ``folder:`` would) and split them into held-out and floor halves."""
     from ganvas.errors import UserInputError
-    from ganvas.io.images import open_image, pil_to_tensor, square_resize
-    from ganvas.plugins.datasets.folder import find_images
+    from ganvas.io import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
 
-    paths = find_images(root)
+    paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # as folder:
     if len(paths) < train_images + 64:
         raise UserInputError(f"folder '{root}' holds {len(paths)} images; the benchmark needs at least "
                              f"{train_images + 64} ({train_images} to train, the rest held out)")
@@ -68,30 +67,35 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
     return f"folder:{train_dir}", rest[:half], rest[half:2 * half]
 
 
-def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int = 100,
+def _evaluation_sets(host: PluginHost, data: str, folder: Path | None, train_images: int, samples: int,
+                     scratch: Path) -> tuple[str, torch.Tensor, torch.Tensor]:
+    """The training source and the held-out and floor image sets in [-1, 1]."""
+    if data == "procedural":
+        procedural = host.get("datasets", "procedural")
+        held, other = (procedural.build("stripes", size=32, channels=3, count=samples, seed=seed).batch(
+            torch.arange(samples)) for seed in (1, 2))
+        return "procedural:stripes", held, other
+    if data == "folder":
+        root = folder or write_drawings(host, scratch / "drawings", "circles", train_images + 2 * samples)
+        source, held_u8, other_u8 = split_folder(root, train_images, scratch)
+        held, other = (t.float().div(127.5).sub(1) for t in (held_u8, other_u8))
+        return source, held, other
+    raise ValueError(f"data must be 'procedural' or 'folder', not {data!r}")
+
+
+def run(host: PluginHost, steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int = 100,
         data: str = "procedural", folder: Path | None = None, grids: Path | None = None,
         log: Any = print) -> dict[str, Any]:
-    from ganvas.io.images import make_grid, save_png, to_uint8
-    from ganvas.plugin.manager import PluginHost
-    from ganvas.metrics.swd import swd
-    from ganvas.plugins.datasets.procedural import load
+    """Train and score every configuration of :data:`CONFIGS` for each seed; returns the report."""
+    from ganvas.io import make_grid, save_png, to_uint8
+    from ganvas.metrics import laplacian_swd as swd
     from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
-    from ganvas.training.loop import Trainer
+    from ganvas.training import Trainer
 
-    host = PluginHost(entry_points=False)
     with tempfile.TemporaryDirectory() as scratch:
-        scratch_dir = Path(scratch)
-        if data == "procedural":
-            source = "procedural:stripes"
-            held = load("stripes", size=32, channels=3, count=samples, seed=1).batch(torch.arange(samples))
-            other = load("stripes", size=32, channels=3, count=samples, seed=2).batch(torch.arange(samples))
-        elif data == "folder":
-            root = folder or write_drawings(scratch_dir / "drawings", "circles", train_images + 2 * samples)
-            source, held_u8, other_u8 = split_folder(root, train_images, scratch_dir)
-            held, other = (t.float().div(127.5).sub(1) for t in (held_u8, other_u8))
-            samples = min(samples, len(held))
-        else:
-            raise ValueError(f"data must be 'procedural' or 'folder', not {data!r}")
+        source, held, other = _evaluation_sets(host, data, folder, train_images, samples, Path(scratch))
+        samples = min(samples, len(held))
+
         report: dict[str, Any] = {"data": source if folder else data, "train_images": train_images,
                                   "floor": swd(other, held)["average"], "runs": []}
         for seed in range(seeds):
@@ -108,7 +112,8 @@ def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int
                     if len(trainer.data) != train_images:
                         raise RuntimeError(f"trained on {len(trainer.data)} images, not {train_images}")
                     trainer.run()
-                    fake = trainer.method.current_drawer().draw(trainer.method.current_drawer().latents(list(range(samples))))
+                    drawer = trainer.method.current_drawer()
+                    fake = drawer.draw(drawer.latents(list(range(samples))))
                 if grids is not None:  # to look at: do the samples show the augmentations?
                     grids.mkdir(parents=True, exist_ok=True)
                     save_png(make_grid(to_uint8(fake[:64].cpu())), grids / f"{data}-seed{seed}-{name}.png", scale=2)
@@ -121,27 +126,8 @@ def run(steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int
     return report
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["procedural", "folder"], default="procedural")
-    parser.add_argument("--folder", type=Path, default=None, help="your own image folder (implies --data folder)")
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--samples", type=int, default=512)
-    parser.add_argument("--grids", type=Path, default=None, help="save a grid of 64 samples of each run here")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    data = "folder" if args.folder else args.data
-    report = run(args.steps, args.seeds, args.samples, data=data, folder=args.folder, grids=args.grids,
-                 log=(lambda *_: None) if args.json else print)
-    if args.json:
-        print(json.dumps(report, indent=2))
-        return
-    print(f"data: {report['data']}, {report['train_images']} training images")
-    print(f"real-vs-real floor: {report['floor']:.1f}")
-    for name, value in report["mean"].items():
-        print(f"mean SWD {name:<12} {value:.1f}")
-
-
-if __name__ == "__main__":
-    main()
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"data: {report['data']}, {report['train_images']} training images",
+             f"real-vs-real floor: {report['floor']:.1f}"]
+    lines += [f"mean SWD {name:<12} {value:.1f}" for name, value in report["mean"].items()]
+    return "\n".join(lines)

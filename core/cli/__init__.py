@@ -22,6 +22,7 @@ from ganvas.errors import GanvasError
 from ganvas.plugin.manager import PluginHost, get_host, reset_host
 
 from ganvas.cli import animate, gallery, listing, plugins, recipe, sample, train
+from ganvas.cli import bench as bench_cli
 
 __all__ = ["make_cli", "main"]
 
@@ -113,14 +114,9 @@ def make_cli(host: PluginHost) -> click.Group:
     for command in (*train.COMMANDS, *sample.COMMANDS, *animate.COMMANDS, *gallery.COMMANDS, *recipe.COMMANDS,
                     *listing.COMMANDS, *plugins.COMMANDS):
         cli.add_command(command)
-    cli.add_command(bench)
+    cli.add_command(bench_cli.bench)
     host.add_commands(cli)
     return cli
-
-
-@click.group(context_settings=CONTEXT)
-def bench() -> None:
-    """Benchmarks that print measured figures (add --json for scripts)."""
 
 
 def main(argv: Sequence[str] | None = None) -> None:

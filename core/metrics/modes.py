@@ -13,7 +13,22 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import Tensor
 
-__all__ = ["ModeStats", "mode_stats", "PUBLISHED"]
+from ganvas.errors import UnknownNameError
+
+__all__ = ["ModeStats", "mode_stats", "mixture", "PUBLISHED"]
+
+def mixture(name: str) -> tuple[torch.Tensor, float]:
+    """The mode centres ``(K, 2)`` and the per-mode std of the named mixture: ring = 8 Gaussians at
+    (cos 2πk/8, sin 2πk/8), std 0.01 (VEEGAN 2017); grid = 25 at {-4, -2, 0, 2, 4}², std 0.05 (PacGAN)."""
+    if name == "ring":
+        angles = torch.arange(8, dtype=torch.float64) * (2 * math.pi / 8)
+        return torch.stack([angles.cos(), angles.sin()], 1).float(), 0.01
+    if name == "grid":
+        axis = torch.tensor([-4.0, -2.0, 0.0, 2.0, 4.0])
+        return torch.cartesian_prod(axis, axis), 0.05
+    raise UnknownNameError("toy2d mixture", name, ["ring", "grid"])
+
+
 
 #: PacGAN (Lin et al. 2018) Table 1: mean over 10 trials of modes / high-quality % / reverse KL.
 PUBLISHED: dict[str, dict[str, tuple[float, float, float]]] = {

@@ -72,7 +72,6 @@ def register_augmentations(register):
 
 @hookimpl
 def register_commands(cli):
-    from ganvas.plugins.augment.commands import augment_group, bench_augment
+    from ganvas.plugins.augment.commands import augment_group
 
     cli.add_command(augment_group)
-    cli.commands["bench"].add_command(bench_augment)

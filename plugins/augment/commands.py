@@ -1,8 +1,7 @@
-"""``ganvas augment preview`` and ``ganvas bench augment`` (added through ``register_commands``)."""
+"""``ganvas augment preview`` (added through ``register_commands``)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -65,29 +64,3 @@ def preview(host: Any, recipe: str, policy: str | None, p: float, count: int, se
     grid = make_grid(to_uint8(torch.cat([images, blank, augmented, blank])), columns)
     save_png(grid, out, {"ganvas:augment": f"policy={chosen} p={p} seed={seed}"}, scale=scale)
     click.echo(f"wrote {out}: top {rows} row(s) originals, bottom {rows} row(s) '{chosen}' at p={p}")
-
-
-@click.command("augment", context_settings=_CTX)
-@click.option("--batch", type=click.IntRange(min=1), default=64, show_default=True)
-@click.option("--size", type=click.IntRange(min=8), default=64, show_default=True, help="Image side.")
-@click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True, help="Calls per round and side.")
-@click.option("--rounds", type=click.IntRange(min=1), default=7, show_default=True, help="Alternating rounds.")
-@click.option("--step-rounds", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Rounds of the DCGAN-step share measurement (0 skips it).")
-@click.option("--width", type=click.IntRange(min=4), default=32, show_default=True, help="DCGAN width.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_obj
-def bench_augment(host: Any, batch: int, size: int, repeats: int, rounds: int, step_rounds: int, width: int,
-                  device: str, as_json: bool) -> None:
-    """Time DiffAugment (color,translation,cutout) forward+backward against plain PyTorch.
-
-    Both sides alternate in one process; the ratio ganvas/plain is the median of per-round
-    ratios (target <= 1.2). Also reports the share of a DCGAN training step spent augmenting.
-    """
-    from ganvas.plugins.augment.bench import format_report, run_augment_benchmark
-
-    report = run_augment_benchmark(host, batch=batch, size=size, repeats=repeats, rounds=rounds,
-                                   step_rounds=step_rounds, width=width, device=device,
-                                   progress=None if as_json else click.echo)
-    click.echo(json.dumps(report, indent=2) if as_json else format_report(report))

@@ -1,4 +1,4 @@
-"""Built-in datasets: ``folder:PATH``, ``procedural:STYLE``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
+"""Built-in datasets: ``folder:PATH``, ``procedural:STYLE``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
 
 from ganvas import Param, hookimpl
 
@@ -26,6 +26,17 @@ def register_datasets(register):
             _channels(3),
             Param("count", int, 2048, "how many images to draw", min=1, max=200_000),
             Param("seed", int, 0, "drawing seed (independent of the training seed)", min=0),
+        ],
+    )
+    register(
+        "landscape",
+        "ganvas.plugins.datasets.landscape:load",
+        help="photo-like landscapes ganvas paints itself (sky, sun, mountains, lake, meadow), no download",
+        params=[
+            Param("size", int, 256, "picture side in pixels", min=16, max=4096),
+            Param("count", int, 16, "how many pictures to paint", min=1, max=10_000),
+            Param("seed", int, 0, "seed of the first picture (picture i uses seed + i)", min=0),
+            Param("hue", float, 0.0, "rotate the palette by this fraction of the colour wheel", min=0.0, max=1.0),
         ],
     )
     register(

@@ -6,23 +6,11 @@ grid = 25 Gaussians at {-4, -2, 0, 2, 4}^2, std 0.05 (PacGAN 2018).
 
 from __future__ import annotations
 
-import math
 
 import torch
 
 from ganvas.data import PointSet
-from ganvas.errors import UnknownNameError
-
-
-def mixture(name: str) -> tuple[torch.Tensor, float]:
-    """The mode centres ``(K, 2)`` and the per-mode std of the named mixture."""
-    if name == "ring":
-        angles = torch.arange(8, dtype=torch.float64) * (2 * math.pi / 8)
-        return torch.stack([angles.cos(), angles.sin()], 1).float(), 0.01
-    if name == "grid":
-        axis = torch.tensor([-4.0, -2.0, 0.0, 2.0, 4.0])
-        return torch.cartesian_prod(axis, axis), 0.05
-    raise UnknownNameError("toy2d mixture", name, ["ring", "grid"])
+from ganvas.metrics import mixture
 
 
 def sample_mixture(name: str, count: int, generator: torch.Generator) -> torch.Tensor:

@@ -1,7 +1,7 @@
 """Built-in stylizers: post-processing of (B, C, H, W) images in [0, 1], batched, on any device.
 
 This module registers them (from :mod:`.specs`, without importing torch) and adds the
-``ganvas stylize`` and ``ganvas bench stylize`` commands. Each stylizer lives in its own module
+``ganvas stylize`` command (``ganvas bench stylize`` times them). Each stylizer lives in its own module
 as a pure function plus an ``nn.Module``: ``oil``, ``watercolor``, ``ink``, ``quantize``
 (posterize, palette, pixel), ``halftone``, ``color_transfer``, ``upscale``, ``finishing``
 (vignette, grain, sharpen) and ``texture``.
@@ -26,8 +26,6 @@ def register_stylizers(register: Any) -> None:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from .bench import bench_stylize
     from .cli import stylize
 
     cli.add_command(stylize)
-    cli.commands["bench"].add_command(bench_stylize)

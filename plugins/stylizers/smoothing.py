@@ -15,7 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["edge_preserving"]
+from .base import StylizerModule, checked
+
+__all__ = ["edge_preserving", "smooth", "EdgePreserving"]
 
 
 def _domain_coordinates(images: Tensor, sigma_s: float, sigma_r: float) -> tuple[Tensor, Tensor]:
@@ -61,3 +63,13 @@ def edge_preserving(images: Tensor, sigma_s: float = 20.0, sigma_r: float = 0.4,
         out = _box_filter(out, rows, radius, dim=-1)
         out = _box_filter(out, cols, radius, dim=-2)
     return out
+
+
+def smooth(images: Tensor, *, sigma_s: float = 20.0, sigma_r: float = 0.4, iterations: int = 3) -> Tensor:
+    """The ``edge-preserving`` stylizer: :func:`edge_preserving` with checked arguments, in [0, 1]."""
+    images = checked("edge-preserving", images, sigma_s=sigma_s, sigma_r=sigma_r, iterations=iterations)
+    return edge_preserving(images, sigma_s, sigma_r, iterations).clamp(0, 1)
+
+
+class EdgePreserving(StylizerModule, function=smooth):
+    """Edge-preserving smoothing as a stylizer (see :func:`smooth`)."""

@@ -182,6 +182,17 @@ SPECS: tuple[StylizerSpec, ...] = (
             _seed("the network weights and start noise"),
         ),
     ),
+    StylizerSpec(
+        "edge-preserving", f"{_MODULE}.smoothing:EdgePreserving",
+        "edge-preserving smoothing (domain transform, Gastal & Oliveira 2011): flat regions, crisp edges",
+        (
+            Param("sigma_s", float, 20.0, "spatial extent of the smoothing in pixels", min=1, max=500),
+            Param("sigma_r", float, 0.4, "colour difference that counts as an edge (sum over channels)",
+                  min=0.01, max=3),
+            Param("iterations", int, 3, "alternating horizontal/vertical passes", min=1, max=10),
+        ),
+        aliases=("smooth",),
+    ),
 )
 
 _BY_NAME: dict[str, StylizerSpec] = {spec.name: spec for spec in SPECS}

@@ -80,7 +80,7 @@ def test_bench_augment_json(cli):
 
 
 def test_bench_step_share_is_a_fraction(host):
-    from ganvas.plugins.augment.bench import format_report, run_augment_benchmark
+    from ganvas.bench.augment import format_report, run_augment_benchmark
 
     report = run_augment_benchmark(host, batch=2, size=16, repeats=1, rounds=1, step_rounds=1, step_repeats=1,
                                    width=4, device="cpu")

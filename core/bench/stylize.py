@@ -10,7 +10,6 @@ the medians. Batched throughput runs each stylizer on 16 pictures of 256 x 256 a
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import tempfile
@@ -19,11 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
+from ganvas.plugin import PluginHost
 
-from ganvas.plugin.manager import PluginHost
-
-__all__ = ["bench_stylize", "run_stylize_benchmark", "format_report"]
+__all__ = ["run_stylize_benchmark", "format_report", "title", "HEADER", "footer", "OPENCV_PAIRS"]
 
 #: Stylizer -> (what OpenCV runs, parameters matching the stylizer's defaults).
 OPENCV_PAIRS: dict[str, str] = {
@@ -33,9 +30,8 @@ OPENCV_PAIRS: dict[str, str] = {
     "posterize": "kmeans(K=8, 10 iterations, k-means++) on all pixels + mapping",
     "edge-preserving": "edgePreservingFilter(NORMCONV_FILTER, sigma_s=60, sigma_r=0.4)",
 }
-#: A row that times a building block rather than a stylizer: the domain-transform smoothing
-#: that watercolor uses, against OpenCV's implementation of the same algorithm.
-BLOCKS = ("edge-preserving",)
+#: Settings a stylizer is timed with instead of its defaults, to match its OpenCV counterpart.
+BENCH_PARAMS: dict[str, dict[str, Any]] = {"edge-preserving": {"sigma_s": 60.0}}
 SLOW_MS = 5000.0  # a stylizer slower than this is timed once (its warm-up run)
 BATCH_OVERRIDES: dict[str, dict[str, Any]] = {"texture": {"steps": 4}}  # keep the batched run short
 
@@ -68,25 +64,25 @@ def _timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def _reference_files(folder: Path) -> dict[str, str]:
-    """Reference pictures for palette, color-transfer and texture, written to ``folder``."""
-    from ganvas.io.images import save_png
+def _pictures(host: PluginHost, size: int, count: int = 1, seed: int = 0, hue: float = 0.0) -> Any:
+    """Photo-like landscapes ``(count, 3, size, size)`` in [0, 1], painted by the ``landscape`` dataset."""
+    data = host.get("datasets", "landscape").build("", size=size, count=count, seed=seed, hue=hue).data
+    return data.float().div(255)
 
-    from .pictures import landscape
+
+def _reference_files(host: PluginHost, folder: Path) -> dict[str, str]:
+    """Reference pictures for palette, color-transfer and texture, written to ``folder``."""
+    from ganvas.io import save_png
 
     path = folder / "reference.png"
-    save_png(landscape(384, 512, seed=1, hue=0.55).mul(255).round().byte()[0], path)
+    save_png(host.get("datasets", "landscape").build("", size=512, count=1, seed=1, hue=0.55).data[0], path)
     return {"reference": str(path)}
 
 
 def _stylizer_fn(host: PluginHost, name: str, references: dict[str, str], overrides: dict[str, Any]) -> Any:
-    if name == "edge-preserving":
-        from .smoothing import edge_preserving
-
-        return lambda images: edge_preserving(images, sigma_s=60, sigma_r=0.4)
     component = host.get("stylizers", name)
     given = {k: v for k, v in references.items() if any(p.name == k for p in component.params)}
-    module = component.build(**given, **overrides)
+    module = component.build(**given, **{**BENCH_PARAMS.get(name, {}), **overrides})
     if hasattr(module, "progress"):
         module.progress = False
     return module
@@ -101,7 +97,7 @@ def run_stylize_benchmark(host: PluginHost, *, size: int = 1024, rounds: int = 3
     """
     import torch
 
-    names = list(only) if only else [*host.registry.names("stylizers"), *BLOCKS]
+    names = list(only) if only else host.registry.names("stylizers")
     cv = _opencv_functions() if opencv else None
     saved = torch.get_num_threads()
     if threads > 0:
@@ -120,16 +116,14 @@ def _run(host: PluginHost, names: list[str], cv: dict[str, Callable[[Any], Any]]
          batch: int, batch_size: int, progress: Callable[[str], None] | None) -> dict[str, Any]:
     import torch
 
-    from .pictures import landscape
-
-    picture = landscape(size, size, seed=0)
+    picture = _pictures(host, size)
     bgr = picture[0].flip(0).permute(1, 2, 0).mul(255).round().byte().numpy().copy()
-    small = torch.cat([landscape(batch_size, batch_size, seed=i) for i in range(min(max(batch, 1), 4))])
+    small = _pictures(host, batch_size, count=min(max(batch, 1), 4))
     batch_images = small.repeat(-(-batch // len(small)), 1, 1, 1)[:batch]
     rows = []
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
-        references = _reference_files(Path(tmp))
+        references = _reference_files(host, Path(tmp))
         for name in names:
             fn = _stylizer_fn(host, name, references, {})
             cv_fn = cv.get(name) if cv else None
@@ -145,7 +139,7 @@ def _run(host: PluginHost, names: list[str], cv: dict[str, Callable[[Any], Any]]
             if theirs:
                 row["opencv"] = {"filter": OPENCV_PAIRS[name], "ms": statistics.median(theirs)}
                 row["ratio"] = row["ms"] / row["opencv"]["ms"]
-            if name not in BLOCKS and batch > 0:
+            if batch > 0:
                 overrides = BATCH_OVERRIDES.get(name, {})
                 batched = _stylizer_fn(host, name, references, overrides)
                 batched(batch_images[:2])
@@ -169,7 +163,7 @@ def _opencv_version() -> str:
     return f"{cv2.__version__} ({cv2.getNumThreads()} threads)"
 
 
-_HEADER = f"{'stylizer':<16} {'ms/image':>9} {'OpenCV ms':>10} {'ratio':>6} {'batch img/s':>12}  OpenCV filter"
+HEADER = f"{'stylizer':<16} {'ms/image':>9} {'OpenCV ms':>10} {'ratio':>6} {'batch img/s':>12}  OpenCV filter"
 
 
 def _format_row(row: dict[str, Any]) -> str:
@@ -183,16 +177,16 @@ def _format_row(row: dict[str, Any]) -> str:
 
 def format_report(report: dict[str, Any]) -> str:
     """The report as a table, with what was measured on what above it and the machine's load below."""
-    return "\n".join([_title(report["size"], report["batch"], report["batch_size"]), _HEADER,
-                      *(_format_row(r) for r in report["rows"]), _footer(report)])
+    return "\n".join([title(report["size"], report["batch"], report["batch_size"]), HEADER,
+                      *(_format_row(r) for r in report["rows"]), footer(report)])
 
 
-def _title(size: int, batch: int, batch_size: int) -> str:
+def title(size: int, batch: int, batch_size: int) -> str:
     return (f"ms per {size}x{size} RGB picture on the CPU; batched: {batch} pictures of "
             f"{batch_size}x{batch_size}")
 
 
-def _footer(report: dict[str, Any]) -> str:
+def footer(report: dict[str, Any]) -> str:
     lines = [f"torch threads {report['torch_threads']}; OpenCV "
              f"{report['opencv'] or 'not installed (pip install ganvas[bench])'}",
              f"load average before/after (1, 5, 15 min): {report['load_average']['before']} / "
@@ -202,38 +196,3 @@ def _footer(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@click.command("stylize", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--size", type=click.IntRange(16, 4096), default=1024, show_default=True, help="Picture side.")
-@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Timed runs per stylizer (ganvas and OpenCV alternate).")
-@click.option("--batch", type=click.IntRange(0, 256), default=16, show_default=True,
-              help="Pictures in the throughput batch (0: skip).")
-@click.option("--batch-size", type=click.IntRange(16, 1024), default=256, show_default=True,
-              help="Side of the batched pictures.")
-@click.option("--only", multiple=True, metavar="NAME", help="Only these stylizers (repeatable).")
-@click.option("--no-opencv", is_flag=True, help="Skip the OpenCV comparisons.")
-@click.option("--threads", type=click.IntRange(0, 256), default=0, show_default=True,
-              help="CPU threads for torch and OpenCV alike (0: their defaults).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_obj
-def bench_stylize(host: PluginHost, size: int, rounds: int, batch: int, batch_size: int, only: tuple[str, ...],
-                  no_opencv: bool, threads: int, as_json: bool) -> None:
-    """Milliseconds per image for each stylizer on CPU, the ratio to OpenCV's comparable filters
-    (oil painting, stylization, pencil sketch, k-means, edge-preserving) and batched images/s.
-
-    Target: ganvas within 2x of OpenCV for each comparable pair. OpenCV is optional:
-    pip install 'ganvas[bench]'.
-    """
-    for name in only:
-        if name not in BLOCKS:
-            host.get("stylizers", name)  # unknown names: one-line error listing the valid ones
-    if not as_json:
-        click.echo(_title(size, batch, batch_size))
-        click.echo(_HEADER)
-    report = run_stylize_benchmark(host, size=size, rounds=rounds, batch=batch, batch_size=batch_size,
-                                   only=only, opencv=not no_opencv, threads=threads,
-                                   progress=None if as_json else click.echo)
-    if as_json:
-        click.echo(json.dumps(report, indent=2))
-    else:
-        click.echo(_footer(report))

@@ -47,10 +47,10 @@ def test_bench_modes_needs_a_toy2d_recipe(cli: Cli):
 
 
 @pytest.mark.slow
-def test_augment_quality_script_runs_every_config():
+def test_augment_quality_runs_every_config(host):
     from ganvas.bench.augment_quality import CONFIGS, run
 
-    report = run(steps=2, seeds=1, samples=16, train_images=16, log=lambda *_: None)
+    report = run(host, steps=2, seeds=1, samples=16, train_images=16, log=lambda *_: None)
     assert [r["config"] for r in report["runs"]] == list(CONFIGS)
     assert all(r["swd"] > 0 for r in report["runs"]) and report["floor"] > 0
     assert set(report["mean"]) == set(CONFIGS)

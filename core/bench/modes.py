@@ -1,18 +1,18 @@
-"""``ganvas bench modes``: the 2-D mode-collapse benchmark against PacGAN's published table."""
+"""``ganvas bench modes``: the 2-D mode-collapse benchmark against PacGAN's published table.
+
+Trains a recipe for several seeds, draws 2,500 samples from each EMA generator and measures
+modes captured, high-quality samples and reverse KL (:mod:`ganvas.metrics.modes`)."""
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import click
-
-from ganvas import hookimpl
 from ganvas.errors import UserInputError
 
 SAMPLES = 2500
@@ -26,13 +26,12 @@ def _mean_se(values: list[float]) -> tuple[float, float]:
     return mean, se
 
 
-def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, quiet: bool) -> dict[str, Any]:
+def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int,
+               log: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Train ``recipe_ref`` ``trials`` times (seeds 0..trials-1) and measure each EMA generator."""
-
-    from ganvas.metrics.modes import mode_stats
-    from ganvas.plugins.datasets.toy2d import mixture
+    from ganvas.metrics import mixture, mode_stats
     from ganvas.recipe import load_recipe
-    from ganvas.training.loop import Trainer
+    from ganvas.training import Trainer
 
     base = load_recipe(recipe_ref, host.registry, overrides)
     if base.data.name != "toy2d":
@@ -53,10 +52,9 @@ def run_trials(host: Any, recipe_ref: str, overrides: list[str], trials: int, qu
         stats = mode_stats(samples, centres, std).to_dict()
         stats["seconds"] = round(seconds, 1)
         results.append(stats)
-        if not quiet:
-            click.echo(f"  {recipe.name} trial {trial + 1}/{trials}: {stats['modes']} modes, "
-                       f"{stats['high_quality']:.1f}% high quality, reverse KL {stats['reverse_kl']:.3f}, "
-                       f"{seconds:.0f}s", err=True)
+        if log is not None:
+            log(f"  {recipe.name} trial {trial + 1}/{trials}: {stats['modes']} modes, "
+                f"{stats['high_quality']:.1f}% high quality, reverse KL {stats['reverse_kl']:.3f}, {seconds:.0f}s")
     summary = {}
     for key in ("modes", "high_quality", "reverse_kl", "seconds"):
         mean, se = _mean_se([float(r[key]) for r in results])
@@ -83,7 +81,7 @@ def _row(label: str, modes: str, hq: str, kl: str, secs: str = "") -> str:
 
 
 def format_table(reports: list[dict[str, Any]]) -> str:
-    from ganvas.metrics.modes import PUBLISHED
+    from ganvas.metrics import PUBLISHED
 
     lines = []
     for mixture in ("ring", "grid"):
@@ -104,39 +102,21 @@ def format_table(reports: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-@click.command("modes", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("recipes", nargs=-1, metavar="[RECIPE]...")
-@click.option("--trials", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--baseline/--no-baseline", default=True, show_default=True,
-              help="Also run each recipe with the plain nonsaturating loss and no regularisers.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override recipe values.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_obj
-def modes(host, recipes, trials, baseline, overrides, as_json):
-    """Mode coverage on the 2-D ring (8) and grid (25) mixtures, beside PacGAN's published table.
-
-    Trains each RECIPE (default: the built-in ring8 and grid25) for --trials seeds, draws 2,500
-    samples from each EMA generator and reports modes captured, high-quality samples (within 3 std)
-    and reverse KL, as mean ± standard error, with wall time per trial. The baseline is the same
-    recipe with the plain nonsaturating loss and no regularisers (skipped when it is the same).
-    """
+def run_modes_benchmark(host: Any, recipes: tuple[str, ...], trials: int, baseline: bool, overrides: list[str],
+                        log: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
+    """Each recipe (default: ring8, grid25), and its plain baseline (nonsaturating, no regularisers)."""
     from ganvas.recipe import load_recipe
 
     reports = []
     for ref in recipes or ("ring8", "grid25"):
-        reports.append(run_trials(host, ref, list(overrides), trials, as_json))
+        reports.append(run_trials(host, ref, overrides, trials, log))
         if baseline:
-            plain = [*overrides, 'loss={name = "nonsaturating"}', "regularize=[]", "train.n_critic=0",
+            plain = [*overrides, 'loss={name = "nonsaturating"}', "regularize=[]", "method.n_critic=0",
                      "train.optimizer=auto"]
             if load_recipe(ref, host.registry, plain).to_dict() == load_recipe(ref, host.registry, overrides).to_dict():
                 reports[-1]["name"] += " (= baseline)"  # the recipe already is the plain baseline
                 continue
-            report = run_trials(host, ref, plain, trials, as_json)
+            report = run_trials(host, ref, plain, trials, log)
             report["name"] += " baseline"
             reports.append(report)
-    click.echo(json.dumps(reports, indent=2) if as_json else format_table(reports))
-
-
-@hookimpl
-def register_commands(cli):
-    cli.commands["bench"].add_command(modes)
+    return reports
