@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from test_gallery_build import REPO_GALLERY, build_tiny_gallery
+from gallery_helpers import REPO_GALLERY, build_tiny_gallery
 
 pytestmark = pytest.mark.slow  # about 7 s of browser runs each (plus a tiny build)
 

@@ -77,8 +77,11 @@ def test_no_function_is_over_60_lines():
 
 
 def test_core_never_imports_a_builtin_plugin():
-    bad = {m: sorted(i for i in deps if i.startswith("ganvas.plugins")) for m, deps in graph().items()
-           if not m.startswith("ganvas.plugins")}
+    # the one exception: the plugin manager reads the package's list of built-in plugin modules
+    # (ganvas.plugins.BUILTIN_PLUGINS), as datasette's does; the modules themselves load by name
+    allowed = {"ganvas.plugin.manager": {"ganvas.plugins"}}
+    bad = {m: sorted(i for i in deps - allowed.get(m, set()) if i.startswith("ganvas.plugins"))
+           for m, deps in graph().items() if not m.startswith("ganvas.plugins")}
     assert not {m: d for m, d in bad.items() if d}
 
 

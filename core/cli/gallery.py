@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ganvas.gallery import build as gal
+from ganvas.gallery import page as gallery_page
 from ganvas.io.files import atomic_write
 from ganvas.plugin.manager import PluginHost
 from ganvas.io.runs import create_run_dir, runs_root
@@ -73,11 +74,11 @@ def build(host: PluginHost, gallery_dir: str, names: tuple[str, ...], missing: b
         record = _build_one(host, gallery, entry, runs_root(runs_dir), device, quiet, walks)
         manifest["recipes"][entry.name] = record
         gal.write_manifest(gallery.root, manifest, gallery)
-        gal.write_pages(gallery, manifest)  # after every recipe: an interrupted build keeps what it made
+        gallery_page.write_pages(gallery, manifest)  # after every recipe: an interrupted build keeps what it made
         built.append(entry.name)
         _say(quiet, f"{entry.name}: {record['seconds']:.1f} s, wrote {', '.join(record['files'])}")
     gal.write_manifest(gallery.root, manifest, gallery)
-    pages = gal.write_pages(gallery, manifest)
+    pages = gallery_page.write_pages(gallery, manifest)
     _summary(gallery, manifest, built, pages)
 
 
@@ -88,7 +89,7 @@ def page(host: PluginHost, gallery_dir: str) -> None:
     """Rewrite README.md and index.html from the pictures and gallery.json, without training."""
     gallery = gal.open_gallery(gallery_dir, host.registry)
     manifest = gal.read_manifest(gallery.root)
-    _summary(gallery, manifest, [], gal.write_pages(gallery, manifest))
+    _summary(gallery, manifest, [], gallery_page.write_pages(gallery, manifest))
 
 
 def _say(quiet: bool, message: str) -> None:

@@ -9,7 +9,6 @@ reads and writes those files; it imports neither torch nor the trainer.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -24,7 +23,7 @@ from ganvas.plugin.registry import Registry
 from ganvas.seeds import format_seeds, parse_seeds
 
 __all__ = ["Gallery", "Entry", "open_gallery", "stale_reason", "embedded_toml", "read_manifest",
-           "write_manifest", "write_pages", "recipe_parts", "gallery_size", "MANIFEST", "SIZE_BUDGET"]
+           "write_manifest", "recipe_parts", "gallery_size", "MANIFEST", "SIZE_BUDGET"]
 
 MANIFEST = "gallery.json"
 SIZE_BUDGET = 10_000_000
@@ -192,7 +191,7 @@ def write_manifest(root: Path, manifest: Mapping[str, Any], gallery: Gallery | N
     """Write the manifest (recipes in gallery order, entries of deleted recipes dropped)."""
     recipes = dict(manifest.get("recipes", {}))
     if gallery is not None:
-        recipes = {e.name: recipes[e.name] for e in _ordered(gallery, recipes) if e.name in recipes}
+        recipes = {e.name: recipes[e.name] for e in ordered(gallery, recipes) if e.name in recipes}
     data = {"format": 1, "about": "written by `ganvas gallery build`; README.md and index.html are made from it",
             "recipes": recipes}
     return write_text_atomic(root / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
@@ -234,261 +233,9 @@ def recipe_parts(recipe: Recipe) -> str:
     return " · ".join((data, recipe.model.name, loss, augment, stylize))
 
 
-def _ordered(gallery: Gallery, records: Mapping[str, Any]) -> list[Entry]:
+def ordered(gallery: Gallery, records: Mapping[str, Any]) -> list[Entry]:
     """``default`` first, then the other image recipes, then point benchmarks; by name within."""
     def key(e: Entry) -> tuple[int, int, str]:
         points = records.get(e.name, {}).get("kind") == "points"
         return (e.name != "default", points, e.name)
     return sorted(gallery.entries, key=key)
-
-
-@dataclass
-class _Card:
-    entry: Entry
-    record: dict[str, Any]
-    image: tuple[str, int, int] | None  # relative path, width, height
-    walk: tuple[str, int, int] | None
-    command: str
-    builtin: str | None
-
-    @property
-    def time(self) -> str:
-        from ganvas.training.progress import format_duration
-
-        if "seconds" not in self.record:
-            return "not measured yet"
-        steps = self.record.get("steps", self.entry.recipe.train.steps)
-        return f"{format_duration(self.record['seconds'])} for {steps:,} steps"
-
-    @property
-    def device(self) -> str:
-        return str(self.record.get("device", ""))
-
-    @property
-    def crisp(self) -> bool:
-        """Pixel art: enlarged with nearest-neighbour, so the browser should keep the pixels square."""
-        sample = self.entry.recipe.sample
-        return sample.resample == "nearest" and sample.scale > 1
-
-
-def _picture(root: Path, path: Path) -> tuple[str, int, int] | None:
-    if not path.is_file():
-        return None
-    try:
-        (w, h), _ = png_info(path)
-    except OSError:
-        return None
-    return path.relative_to(root).as_posix(), w, h
-
-
-def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
-    records = manifest.get("recipes", {})
-    cards = []
-    for e in _ordered(gallery, records):
-        walks = [w for p in gallery.walk_files(e.name) if (w := _picture(gallery.root, p))]
-        cards.append(_Card(e, dict(records.get(e.name, {})), _picture(gallery.root, gallery.image(e.name)),
-                           walks[0] if walks else None, gallery.command(e), gallery.builtin_name(e)))
-    return cards
-
-
-def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
-    """Write ``README.md`` and ``index.html`` from the recipes, the pictures and the manifest."""
-    cards = _cards(gallery, manifest)
-    sheet = _picture(gallery.root, gallery.root / SHEET)
-    return [write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
-            write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet))]
-
-
-def _devices(cards: list[_Card]) -> str:
-    return ", ".join(dict.fromkeys(c.device for c in cards if c.device)) or "not measured yet"
-
-
-def _md(text: str) -> str:
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
-
-
-def _readme(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
-    folder = gallery.root.resolve().name
-    lines = [
-        "# ganvas gallery",
-        "",
-        "Every picture here was trained from scratch by the recipe of the same name in "
-        f"[`recipes/`](recipes/); each PNG carries that recipe in its metadata "
-        f"(`ganvas recipe show {folder}/NAME.png`). "
-        "[`index.html`](index.html) shows the same pictures as a web page, with the full recipes.",
-        "",
-        f"Rebuild from the folder that holds `{folder}/`: `ganvas gallery build` trains every recipe again "
-        f"(minutes each on a CPU), `ganvas gallery build --missing` only those whose picture is missing or whose "
-        "recipe changed, `--only NAME` just one; `ganvas gallery page` rewrites this file and index.html "
-        f"without training. Times are for training and drawing, measured on {_devices(cards)}.",
-        "",
-        "| picture | recipe | what it shows | time |",
-        "|---|---|---|---|",
-    ]
-    for c in cards:
-        name = c.entry.name
-        cell = "(not built yet)"
-        if c.image:
-            src = _e(c.image[0])
-            cell = f'<a href="{src}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
-        if c.walk:
-            cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
-        command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
-        shows = (_md(c.entry.recipe.description) + "<br>" if c.entry.recipe.description else "") + \
-            f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
-        lines.append(f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |")
-    if sheet:
-        lines += ["", "## Stylizers", "",
-                  f"Every stylizer on a photo and on a GAN sample ([`{SHEET}`]({SHEET}); made by "
-                  f"`python -m ganvas.plugins.stylizers.sheet {folder}/{SHEET}`):", "",
-                  f'<img src="{sheet[0]}" width="100%" alt="every stylizer on a photo and on a GAN sample">']
-    return "\n".join(lines) + "\n"
-
-
-_CSS = """
-:root { color-scheme: dark; --bg: #0d0e10; --card: #16171a; --line: #26282d; --text: #e9e6e1;
-  --muted: #9b9890; --faint: #6c6a65; --accent: #e3b466; --code: #0a0b0c; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: var(--bg); color: var(--text);
-  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-.wrap { max-width: 1320px; margin: 0 auto; padding-left: clamp(14px, 4vw, 40px);
-  padding-right: clamp(14px, 4vw, 40px); }
-header { padding-top: clamp(28px, 6vw, 64px); padding-bottom: clamp(20px, 3vw, 36px); }
-h1 { margin: 0 0 .3em; font-size: clamp(1.7rem, 4vw, 2.6rem); line-height: 1.1; letter-spacing: -.02em;
-  font-weight: 700; }
-h1 span { color: var(--accent); }
-.lede { margin: 0; max-width: 70ch; color: var(--muted); }
-.lede code, footer code { font: .88em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: var(--text);
-  white-space: nowrap; }
-.lede code.long { white-space: normal; overflow-wrap: anywhere; }
-.stats { margin: 14px 0 0; color: var(--faint); font-size: .85rem; }
-main > section + section { margin-top: clamp(36px, 6vw, 64px); }
-.section-head { margin: 0 0 16px; }
-.section-head h2 { font-size: 1.35rem; margin: 0 0 .2em; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 360px), 1fr));
-  gap: clamp(14px, 2.2vw, 26px); }
-.card { display: flex; flex-direction: column; min-width: 0; background: var(--card);
-  border: 1px solid var(--line); border-radius: 14px; overflow: hidden;
-  box-shadow: 0 1px 0 rgba(255,255,255,.03) inset, 0 10px 30px rgba(0,0,0,.35); }
-.art { display: block; background: #000; line-height: 0; }
-.art img, .sheet img { display: block; width: 100%; height: auto; }
-.crisp { image-rendering: pixelated; }
-.body { flex: 1; display: flex; flex-direction: column; padding: 16px 18px 18px; }
-.foot { margin-top: auto; }
-.grid:has(details[open]) .foot { margin-top: 0; }  /* an open recipe leaves its neighbours as they are */
-.head { display: flex; gap: 14px; align-items: flex-start; }
-.walk { flex: none; width: 112px; height: 112px; border-radius: 8px; background: #000;
-  outline: 1px solid var(--line); }
-.head > div { min-width: 0; }
-h3 { margin: 0 0 .2em; font-size: 1.15rem; letter-spacing: -.01em; }
-.desc { margin: 0; }
-.parts { margin: 12px 0 0; color: var(--muted); font-size: .84rem; }
-.cmd { display: block; margin: 12px 0 0; padding: 8px 10px; overflow-x: auto; white-space: pre;
-  background: var(--code); border: 1px solid var(--line); border-radius: 8px; color: #f1d9a8;
-  font: .78rem/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.cmd span { color: var(--faint); }
-.meta { margin: 10px 0 0; color: var(--faint); font-size: .8rem; }
-details { margin-top: 10px; }
-summary { cursor: pointer; color: var(--muted); font-size: .84rem; }
-summary:hover { color: var(--text); }
-pre { margin: 8px 0 0; max-height: 360px; overflow: auto; padding: 10px 12px; background: var(--code);
-  border: 1px solid var(--line); border-radius: 8px;
-  font: .78rem/1.5 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-.missing { aspect-ratio: 1; display: grid; place-items: center; color: var(--faint); background: #0a0a0b;
-  line-height: 1.5; }
-.sheet figure { margin: 0; background: #000; border-radius: 14px; overflow: hidden; border: 1px solid var(--line); }
-footer { padding: 40px 0 56px; color: var(--faint); font-size: .82rem; }
-a { color: var(--accent); }
-"""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _img(picture: tuple[str, int, int], alt: str, css: str = "") -> str:
-    path, w, h = picture
-    cls = f' class="{css}"' if css else ""
-    return f'<img src="{_e(path)}" width="{w}" height="{h}" alt="{_e(alt)}"{cls}>'
-
-
-def _card_html(c: _Card) -> str:
-    e = c.entry
-    crisp = "crisp" if c.crisp else ""
-    art = (f'<a class="art" href="{_e(c.image[0])}">{_img(c.image, f"{e.name}: the final image", crisp)}</a>'
-           if c.image else '<div class="missing">not built yet</div>')
-    walk = _img(c.walk, f"{e.name}: a looping walk through latent space", f"walk {crisp}".strip()) if c.walk else ""
-    also = f"\n<span># or: ganvas run {_e(c.builtin)}</span>" if c.builtin else ""
-    device = f" on {_e(c.device)}" if c.device else ""
-    return f"""<article class="card" id="{_e(e.name)}">
-{art}
-<div class="body">
-<div class="head">{walk}<div><h3>{_e(e.name)}</h3>
-<p class="desc">{_e(e.recipe.description)}</p></div></div>
-<p class="parts">{_e(recipe_parts(e.recipe))}</p>
-<div class="foot">
-<code class="cmd">{_e(c.command)}{also}</code>
-<p class="meta">{_e(c.time)}{device}</p>
-<details><summary>recipe {_e(e.path.name)}</summary><pre>{_e(e.text)}</pre></details>
-</div>
-</div>
-</article>"""
-
-
-_SECTIONS = (
-    ("images", "Pictures", "A GAN trained on the recipe's dataset; the big picture is the recipe's final sample "
-     "grid, the small one a looping walk through its latent space."),
-    ("points", "2-D benchmarks", "A GAN learning a mixture of 2-D Gaussians; the picture plots the points it "
-     "generates. <code>ganvas bench modes NAME</code> measures how many modes it covers."),
-)
-
-
-def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
-    from ganvas import __version__
-    from ganvas.training.progress import format_duration
-
-    folder = gallery.root.resolve().name
-    sections = []
-    for kind, title, about in _SECTIONS:
-        mine = [c for c in cards if (c.record.get("kind") == "points") == (kind == "points")]
-        if mine:
-            sections.append(f"""<section class="{kind}">
-<div class="section-head"><h2>{title}</h2><p class="lede">{about}</p></div>
-<div class="grid">
-{chr(10).join(_card_html(c) for c in mine)}
-</div>
-</section>""")
-    if sheet:
-        sections.append(f"""<section class="sheet">
-<div class="section-head"><h2>Stylizers</h2>
-<p class="lede">Every stylizer on a photo and on a GAN sample; made by
-<code class="long">python -m ganvas.plugins.stylizers.sheet {_e(folder)}/{SHEET}</code>.</p></div>
-<figure><a href="{_e(sheet[0])}">{_img(sheet, "every stylizer on a photo and on a GAN sample")}</a></figure>
-</section>""")
-    seconds = sum(c.record.get("seconds", 0) for c in cards)
-    stats = f"{len(cards)} recipes" + (f" · {format_duration(seconds)} of training in all" if seconds else "")
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>ganvas gallery</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header class="wrap">
-<h1><span>ganvas</span> gallery</h1>
-<p class="lede">Each picture was trained from scratch by the recipe under it, and carries that recipe in its
-metadata. Run the command on a card to make it yourself; <code>ganvas gallery build</code> rebuilds them all
-(<code>--missing</code>: only the missing and changed ones).</p>
-<p class="stats">{_e(stats)}</p>
-</header>
-<main class="wrap">
-{chr(10).join(sections)}
-</main>
-<footer class="wrap">Made by <code>ganvas gallery build</code> (ganvas {_e(__version__)}). Times are training plus
-drawing, measured on {_e(_devices(cards))}.</footer>
-</body>
-</html>
-"""

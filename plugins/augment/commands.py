@@ -37,10 +37,10 @@ def preview(host: Any, recipe: str, policy: str | None, p: float, count: int, se
     import torch
 
     from ganvas.errors import UserInputError
-    from ganvas.io.images import make_grid, save_png, to_uint8
+    from ganvas.io import make_grid, save_png, to_uint8
     from ganvas.training.augment import build_pipeline, parse_policy
     from ganvas.recipe import load_recipe
-    from ganvas.training.loop import build_dataset
+    from ganvas.training import build_dataset
 
     loaded = load_recipe(recipe, host.registry, overrides)
     chosen = policy if policy is not None else loaded.augment.policy

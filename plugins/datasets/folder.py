@@ -10,7 +10,7 @@ from PIL import UnidentifiedImageError
 
 from ganvas.data import ImageSet
 from ganvas.errors import UserInputError
-from ganvas.io.images import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
+from ganvas.io import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
 
 log = logging.getLogger("ganvas")
 

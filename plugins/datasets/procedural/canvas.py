@@ -52,7 +52,3 @@ def downsample(image: Image.Image) -> np.ndarray:
 def disc_box(cx: float, cy: float, radius: float, side: int) -> Rect:
     """Pixel bounding box of a circle given in unit coordinates."""
     return (cx - radius) * side, (cy - radius) * side, (cx + radius) * side, (cy + radius) * side
-
-
-# --- circles ---------------------------------------------------------------------------
-

@@ -36,9 +36,9 @@ def _ridge(rng: np.random.Generator, base: float, height: float, points: int = 9
     x = np.linspace(0.0, 1.0, points)
     y = np.full(points, base)
     for octave in range(4):
-        freq = rng.uniform(1.0, 2.2) * 2 ** octave
-        y -= height * 0.55 ** octave * np.sin(2 * np.pi * (freq * x + rng.random()))
-    return y - height * rng.uniform(0.2, 0.8) * np.exp(-((x - rng.uniform(0.2, 0.8)) / 0.18) ** 2)  # a peak
+        freq = rng.uniform(1.0, 2.2) * 2**octave
+        y -= height * 0.55**octave * np.sin(2 * np.pi * (freq * x + rng.random()))
+    return y - height * rng.uniform(0.2, 0.8) * np.exp(-(((x - rng.uniform(0.2, 0.8)) / 0.18) ** 2))  # a peak
 
 
 def mountains(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -49,7 +49,7 @@ def mountains(rng: np.random.Generator, size: int) -> np.ndarray:
     draw = ImageDraw.Draw(image)
     draw.ellipse(disc_box(rng.uniform(0.2, 0.8), rng.uniform(0.22, 0.5), rng.uniform(0.07, 0.13), side), fill=sun)
     layers = int(rng.integers(3, len(ridges) + 1))
-    chosen = ridges[len(ridges) - layers:]  # always end on the darkest, nearest ridge
+    chosen = ridges[len(ridges) - layers :]  # always end on the darkest, nearest ridge
     bases = np.sort(rng.uniform(0.45, 0.9, layers)) + np.linspace(0, 0.06, layers)
     x = np.linspace(0.0, 1.0, 97) * side
     for colour, base, k in zip(chosen, bases, range(layers), strict=True):
@@ -88,7 +88,7 @@ def petals(rng: np.random.Generator, size: int) -> np.ndarray:
     cx, cy = rng.uniform(0.4, 0.6, 2).tolist()
     count = int(rng.integers(5, 10))
     radius, turn = rng.uniform(0.36, 0.46), rng.uniform(0, 2 * np.pi)
-    for ring, (colour, scale, offset) in enumerate(((outer, 1.0, 0.0), (inner, 0.62, 0.5))):
+    for colour, scale, offset in ((outer, 1.0, 0.0), (inner, 0.62, 0.5)):
         width = radius * scale * rng.uniform(0.5, 0.75) * np.pi / count
         for k in range(count):
             angle = turn + 2 * np.pi * (k + offset) / count + rng.normal(0, 0.04)

@@ -1,8 +1,10 @@
-"""Tests for ganvas.plugins.datasets.procedural: shapes, determinism, seeds, errors, content."""
+"""Tests for ganvas.plugins.datasets.procedural: shapes, determinism, seeds, errors, content, the dataset."""
 
 import numpy as np
 import pytest
+import torch
 
+from ganvas.errors import UnknownNameError
 from ganvas.plugins.datasets import procedural as styles
 
 NAMES = ["circles", "mondrian", "truchet", "stripes", "mountains", "petals"]
@@ -60,3 +62,13 @@ def test_unknown_style_lists_valid_names() -> None:
         assert name in str(error.value)
     with pytest.raises(ValueError, match="circles"):
         styles.draw_many("plaid", 1, 32, seed=0)
+
+
+def test_procedural_is_deterministic_and_grayscale_works():
+    a = styles.load("mondrian", size=16, channels=3, count=4, seed=0)
+    b = styles.load("mondrian", size=16, channels=3, count=4, seed=0)
+    assert torch.equal(a.data, b.data) and a.data.shape == (4, 3, 16, 16)
+    gray = styles.load("mondrian", size=16, channels=1, count=4, seed=0)
+    assert gray.data.shape == (4, 1, 16, 16)
+    with pytest.raises(UnknownNameError, match="did you mean 'truchet'"):
+        styles.load("truchat", size=16, channels=3, count=1, seed=0)

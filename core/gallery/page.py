@@ -1,0 +1,183 @@
+"""The gallery's two pages, README.md and index.html, written from the manifest and the recipes.
+
+The HTML is a single self-contained file (no scripts, no external resources): the templates in
+``templates/`` (``string.Template``, ``$name`` placeholders) are filled with escaped values.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ganvas.gallery.build import SHEET, Entry, Gallery, ordered, png_info, recipe_parts
+from ganvas.io.files import write_text_atomic
+
+__all__ = ["write_pages"]
+
+
+@dataclass
+class _Card:
+    entry: Entry
+    record: dict[str, Any]
+    image: tuple[str, int, int] | None  # relative path, width, height
+    walk: tuple[str, int, int] | None
+    command: str
+    builtin: str | None
+
+    @property
+    def time(self) -> str:
+        from ganvas.training.progress import format_duration
+
+        if "seconds" not in self.record:
+            return "not measured yet"
+        steps = self.record.get("steps", self.entry.recipe.train.steps)
+        return f"{format_duration(self.record['seconds'])} for {steps:,} steps"
+
+    @property
+    def device(self) -> str:
+        return str(self.record.get("device", ""))
+
+    @property
+    def crisp(self) -> bool:
+        """Pixel art: enlarged with nearest-neighbour, so the browser should keep the pixels square."""
+        sample = self.entry.recipe.sample
+        return sample.resample == "nearest" and sample.scale > 1
+
+
+def _picture(root: Path, path: Path) -> tuple[str, int, int] | None:
+    if not path.is_file():
+        return None
+    try:
+        (w, h), _ = png_info(path)
+    except OSError:
+        return None
+    return path.relative_to(root).as_posix(), w, h
+
+
+def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
+    records = manifest.get("recipes", {})
+    cards = []
+    for e in ordered(gallery, records):
+        walks = [w for p in gallery.walk_files(e.name) if (w := _picture(gallery.root, p))]
+        cards.append(_Card(e, dict(records.get(e.name, {})), _picture(gallery.root, gallery.image(e.name)),
+                           walks[0] if walks else None, gallery.command(e), gallery.builtin_name(e)))
+    return cards
+
+
+def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
+    """Write ``README.md`` and ``index.html`` from the recipes, the pictures and the manifest."""
+    cards = _cards(gallery, manifest)
+    sheet = _picture(gallery.root, gallery.root / SHEET)
+    return [write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
+            write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet))]
+
+
+def _devices(cards: list[_Card]) -> str:
+    return ", ".join(dict.fromkeys(c.device for c in cards if c.device)) or "not measured yet"
+
+
+def _md(text: str) -> str:
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def _readme(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
+    folder = gallery.root.resolve().name
+    lines = [
+        "# ganvas gallery",
+        "",
+        "Every picture here was trained from scratch by the recipe of the same name in "
+        f"[`recipes/`](recipes/); each PNG carries that recipe in its metadata "
+        f"(`ganvas recipe show {folder}/NAME.png`). "
+        "[`index.html`](index.html) shows the same pictures as a web page, with the full recipes.",
+        "",
+        f"Rebuild from the folder that holds `{folder}/`: `ganvas gallery build` trains every recipe again "
+        f"(minutes each on a CPU), `ganvas gallery build --missing` only those whose picture is missing or whose "
+        "recipe changed, `--only NAME` just one; `ganvas gallery page` rewrites this file and index.html "
+        f"without training. Times are for training and drawing, measured on {_devices(cards)}.",
+        "",
+        "| picture | recipe | what it shows | time |",
+        "|---|---|---|---|",
+    ]
+    for c in cards:
+        name = c.entry.name
+        cell = "(not built yet)"
+        if c.image:
+            src = _e(c.image[0])
+            cell = f'<a href="{src}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
+        if c.walk:
+            cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
+        command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
+        shows = (_md(c.entry.recipe.description) + "<br>" if c.entry.recipe.description else "") + \
+            f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
+        lines.append(f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |")
+    if sheet:
+        lines += ["", "## Stylizers", "",
+                  f"Every stylizer on a photo and on a GAN sample ([`{SHEET}`]({SHEET}); made by "
+                  f"`python -m ganvas.plugins.stylizers.sheet {folder}/{SHEET}`):", "",
+                  f'<img src="{sheet[0]}" width="100%" alt="every stylizer on a photo and on a GAN sample">']
+    return "\n".join(lines) + "\n"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _img(picture: tuple[str, int, int], alt: str, css: str = "") -> str:
+    path, w, h = picture
+    cls = f' class="{css}"' if css else ""
+    return f'<img src="{_e(path)}" width="{w}" height="{h}" alt="{_e(alt)}"{cls}>'
+
+
+def _card_html(c: _Card) -> str:
+    e = c.entry
+    crisp = "crisp" if c.crisp else ""
+    art = (f'<a class="art" href="{_e(c.image[0])}">{_img(c.image, f"{e.name}: the final image", crisp)}</a>'
+           if c.image else '<div class="missing">not built yet</div>')
+    walk = _img(c.walk, f"{e.name}: a looping walk through latent space", f"walk {crisp}".strip()) if c.walk else ""
+    return _template("card.html").substitute(
+        id=_e(e.name), art=art, walk=walk, name=_e(e.name), description=_e(e.recipe.description),
+        parts=_e(recipe_parts(e.recipe)), command=_e(c.command),
+        also=f"\n<span># or: ganvas run {_e(c.builtin)}</span>" if c.builtin else "",
+        time=_e(c.time), device=f" on {_e(c.device)}" if c.device else "", file=_e(e.path.name), text=_e(e.text))
+
+
+_SECTIONS = (
+    ("images", "Pictures", "A GAN trained on the recipe's dataset; the big picture is the recipe's final sample "
+     "grid, the small one a looping walk through its latent space."),
+    ("points", "2-D benchmarks", "A GAN learning a mixture of 2-D Gaussians; the picture plots the points it "
+     "generates. <code>ganvas bench modes NAME</code> measures how many modes it covers."),
+)
+
+
+def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
+    from ganvas import __version__
+    from ganvas.training.progress import format_duration
+
+    folder = gallery.root.resolve().name
+    sections = []
+    for kind, title, about in _SECTIONS:
+        mine = [c for c in cards if (c.record.get("kind") == "points") == (kind == "points")]
+        if mine:
+            sections.append(_template("section.html").substitute(
+                kind=kind, title=title, about=about, cards="\n".join(_card_html(c) for c in mine)))
+    if sheet:
+        sections.append(_template("sheet.html").substitute(
+            folder=_e(folder), sheet=SHEET, href=_e(sheet[0]),
+            image=_img(sheet, "every stylizer on a photo and on a GAN sample")))
+    seconds = sum(c.record.get("seconds", 0) for c in cards)
+    stats = f"{len(cards)} recipes" + (f" · {format_duration(seconds)} of training in all" if seconds else "")
+    return _template("index.html").substitute(css=_template("style.css").template, stats=_e(stats),
+                                              sections="\n".join(sections), version=_e(__version__),
+                                              devices=_e(_devices(cards)))
+
+
+@functools.cache
+def _template(name: str) -> string.Template:
+    """A page template shipped as package data (``ganvas/gallery/templates/``)."""
+    return string.Template((resources.files("ganvas.gallery") / "templates" / name).read_text(encoding="utf-8"))
