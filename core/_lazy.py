@@ -10,8 +10,9 @@ from typing import Any
 __all__ = ["lazy_exports"]
 
 
-def lazy_exports(package: str, modules: Mapping[str, Sequence[str]], namespace: dict[str, Any]
-                 ) -> tuple[list[str], Callable[[str], Any], Callable[[], list[str]]]:
+def lazy_exports(
+    package: str, modules: Mapping[str, Sequence[str]], namespace: dict[str, Any]
+) -> tuple[list[str], Callable[[str], Any], Callable[[], list[str]]]:
     """``(__all__, __getattr__, __dir__)`` for ``package`` exporting ``modules[mod]`` names from
     each ``package.mod``; a name is imported and cached in ``namespace`` on first access."""
     where = {name: f"{package}.{mod}" for mod, names in modules.items() for name in names}

@@ -56,7 +56,7 @@ def format_seeds(seeds: list[int]) -> str:
     return ",".join(parts)
 
 
-def latents_for_seeds(seeds: list[int], z_dim: int, device: "torch.device | str" = "cpu") -> "torch.Tensor":
+def latents_for_seeds(seeds: list[int], z_dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
     """One standard-normal latent per seed, ``(len(seeds), z_dim)``; seed k gives the same vector
     on every device and in every batch, so ``--seeds 7`` re-creates image 7 of a grid."""
     import torch  # here, not at the top: recipes parse seeds and must not pull in torch
@@ -65,7 +65,7 @@ def latents_for_seeds(seeds: list[int], z_dim: int, device: "torch.device | str"
     return torch.stack(rows).to(device)
 
 
-def truncate(z: "torch.Tensor", psi: float, mean: "torch.Tensor | None" = None) -> "torch.Tensor":
+def truncate(z: torch.Tensor, psi: float, mean: torch.Tensor | None = None) -> torch.Tensor:
     """The truncation trick: move latents toward ``mean`` (the prior's mean, 0, by default).
     ``psi`` = 1 leaves them; 0 gives the mean latent for every seed."""
     import torch

@@ -19,8 +19,8 @@ from click.testing import CliRunner  # noqa: E402
 
 from ganvas.cli import make_cli  # noqa: E402
 from ganvas.plugin.manager import PluginHost, reset_host  # noqa: E402
-from ganvas.recipe import Recipe, parse_recipe  # noqa: E402
 from ganvas.plugin.testing import tiny_recipe as tiny_raw  # noqa: E402
+from ganvas.recipe import Recipe, parse_recipe  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:

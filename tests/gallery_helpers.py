@@ -6,10 +6,9 @@ from pathlib import Path
 
 import tomli_w
 
+from conftest import Cli
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugin.testing import tiny_recipe
-
-from conftest import Cli
 
 REPO_GALLERY = Path(__file__).resolve().parents[1] / "gallery"
 DESCRIPTION = 'Tiny <circles> & "friends" | a test'
@@ -25,9 +24,16 @@ def write_recipe(root: Path, name: str, raw: dict) -> Path:
 def make_gallery(root: Path) -> Path:
     """``root/recipes`` with ``tiny`` (16-px DCGAN images) and ``ring`` (an MLP on 2-D points)."""
     write_recipe(root, "tiny", tiny_recipe(description=DESCRIPTION))
-    write_recipe(root, "ring", tiny_recipe(name="ring", data={"source": "toy2d:ring", "count": 256},
-                                           model={"name": "mlp", "width": 16, "depth": 2, "z_dim": 2},
-                                           sample={"seeds": "0-63"}))
+    write_recipe(
+        root,
+        "ring",
+        tiny_recipe(
+            name="ring",
+            data={"source": "toy2d:ring", "count": 256},
+            model={"name": "mlp", "width": 16, "depth": 2, "z_dim": 2},
+            sample={"seeds": "0-63"},
+        ),
+    )
     return root
 
 

@@ -20,10 +20,18 @@ def _env(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
     recipe = tmp_path / "long.toml"
-    recipe.write_text(tomli_w.dumps(tiny_recipe(name="long", train={"steps": 100_000, "checkpoint_every": 0,
-                                                         "sample_every": 0, "log_every": 1})))
-    proc = subprocess.Popen([sys.executable, "-m", "ganvas", "train", str(recipe)], env=_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    recipe.write_text(
+        tomli_w.dumps(
+            tiny_recipe(name="long", train={"steps": 100_000, "checkpoint_every": 0, "sample_every": 0, "log_every": 1})
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ganvas", "train", str(recipe)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     stats = tmp_path / "runs" / "00000-long" / "stats.jsonl"
     deadline = time.time() + 60
     while time.time() < deadline and not (stats.exists() and stats.read_text().count("\n") >= 3):
@@ -37,9 +45,13 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
     step = int(ckpts[0].stem.split("-")[1])
     assert step >= 3
 
-    done = subprocess.run([sys.executable, "-m", "ganvas", "train", "--resume", "long", "-q",
-                           "--set", f"train.steps={step + 2}"], env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "ganvas", "train", "--resume", "long", "-q", "--set", f"train.steps={step + 2}"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert f"step-{step + 2:07d}.pt" in done.stdout
 
@@ -48,21 +60,43 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
 def test_console_script_errors_are_one_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[train]\nsteps = 'many'\n")
-    result = subprocess.run([sys.executable, "-m", "ganvas", "run", str(bad)], env=_env(tmp_path),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "ganvas", "run", str(bad)],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert "data.source: missing" in result.stderr and "train.steps: expected integer" in result.stderr
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("recipe", sorted(p.stem for p in (Path(__file__).parents[1] / "gallery/recipes").glob("*.toml")))
+@pytest.mark.parametrize(
+    "recipe", sorted(p.stem for p in (Path(__file__).parents[1] / "gallery/recipes").glob("*.toml"))
+)
 def test_every_gallery_recipe_runs_shortened(tmp_path, recipe):
     path = Path(__file__).parents[1] / "gallery" / "recipes" / f"{recipe}.toml"
     result = subprocess.run(
-        [sys.executable, "-m", "ganvas", "run", str(path), "-q", "--set", "train.steps=3",
-         "--set", "train.batch=8", "--set", "data.count=64"],
-        env=_env(tmp_path), capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "ganvas",
+            "run",
+            str(path),
+            "-q",
+            "--set",
+            "train.steps=3",
+            "--set",
+            "train.batch=8",
+            "--set",
+            "data.count=64",
+        ],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     image = Path(result.stdout.split("image: ")[1].split()[0])

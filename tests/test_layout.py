@@ -17,13 +17,30 @@ MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
 
 #: What a plugin may import: ``ganvas`` and these modules, each only the names in its ``__all__``.
 PUBLIC_MODULES = (
-    "ganvas", "ganvas.errors", "ganvas.device", "ganvas.seeds", "ganvas.data", "ganvas.recipe", "ganvas.training",
-    "ganvas.training.augment", "ganvas.drawing", "ganvas.io", "ganvas.metrics", "ganvas.plugin",
-    "ganvas.plugin.hookspecs", "ganvas.plugin.testing", "ganvas.bench",
+    "ganvas",
+    "ganvas.errors",
+    "ganvas.device",
+    "ganvas.seeds",
+    "ganvas.data",
+    "ganvas.recipe",
+    "ganvas.training",
+    "ganvas.training.augment",
+    "ganvas.drawing",
+    "ganvas.io",
+    "ganvas.metrics",
+    "ganvas.plugin",
+    "ganvas.plugin.hookspecs",
+    "ganvas.plugin.testing",
+    "ganvas.bench",
 )
 #: Test files that check the whole rather than one module, so they mirror nothing.
-CROSS_CUTTING = {"test_layout.py", "test_end_to_end.py", "test_packaging.py", "test_plugin_acceptance.py",
-                 "test_gallery_browser.py"}
+CROSS_CUTTING = {
+    "test_layout.py",
+    "test_end_to_end.py",
+    "test_packaging.py",
+    "test_plugin_acceptance.py",
+    "test_gallery_browser.py",
+}
 
 
 def python_files() -> Iterator[tuple[Path, str]]:
@@ -38,8 +55,13 @@ def python_files() -> Iterator[tuple[Path, str]]:
 def imports_of(path: Path, module: str) -> set[str]:
     """The ganvas modules ``path`` imports anywhere (functions too), except under TYPE_CHECKING."""
     tree = ast.parse(path.read_text())
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-            for child in node.body for n in ast.walk(child)}
+    skip = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for child in node.body
+        for n in ast.walk(child)
+    }
     found = set()
     for node in ast.walk(tree):
         if id(node) in skip:
@@ -56,12 +78,18 @@ MODULES = dict((module, path) for path, module in python_files())
 
 
 def graph() -> dict[str, set[str]]:
-    return {module: {i for i in imports_of(path, module) if i in MODULES and i != module}
-            for module, path in MODULES.items()}
+    return {
+        module: {i for i in imports_of(path, module) if i in MODULES and i != module}
+        for module, path in MODULES.items()
+    }
 
 
 def test_no_module_is_over_400_lines():
-    long = {str(p.relative_to(ROOT)): n for p, _ in python_files() if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p, _ in python_files()
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
     assert not long, f"split these by concern: {long}"
 
 
@@ -80,8 +108,11 @@ def test_core_never_imports_a_builtin_plugin():
     # the one exception: the plugin manager reads the package's list of built-in plugin modules
     # (ganvas.plugins.BUILTIN_PLUGINS), as datasette's does; the modules themselves load by name
     allowed = {"ganvas.plugin.manager": {"ganvas.plugins"}}
-    bad = {m: sorted(i for i in deps - allowed.get(m, set()) if i.startswith("ganvas.plugins"))
-           for m, deps in graph().items() if not m.startswith("ganvas.plugins")}
+    bad = {
+        m: sorted(i for i in deps - allowed.get(m, set()) if i.startswith("ganvas.plugins"))
+        for m, deps in graph().items()
+        if not m.startswith("ganvas.plugins")
+    }
     assert not {m: d for m, d in bad.items() if d}
 
 
@@ -93,7 +124,7 @@ def test_imports_have_no_cycles():
         stack.append(node)
         for dep in sorted(edges[node]):
             if state.get(dep) == "open":
-                cycles.append(" -> ".join(stack[stack.index(dep):] + [dep]))
+                cycles.append(" -> ".join(stack[stack.index(dep) :] + [dep]))
             elif dep not in state:
                 visit(dep)
         stack.pop()
@@ -109,13 +140,18 @@ def _public_names(module: str) -> set[str]:
     return set(getattr(importlib.import_module(module), "__all__", ()))
 
 
-@pytest.mark.parametrize("path", [p for p, m in python_files() if m.startswith("ganvas.plugins")],
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [p for p, m in python_files() if m.startswith("ganvas.plugins")], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_plugins_use_only_the_public_api(path):
     problems = []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ganvas") \
-                and not node.module.startswith("ganvas.plugins"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("ganvas")
+            and not node.module.startswith("ganvas.plugins")
+        ):
             if node.module not in PUBLIC_MODULES:
                 problems.append(f"line {node.lineno}: {node.module} is private; import from one of {PUBLIC_MODULES}")
                 continue
@@ -124,21 +160,25 @@ def test_plugins_use_only_the_public_api(path):
                 problems.append(f"line {node.lineno}: {sorted(missing)} not in {node.module}.__all__")
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name.startswith("ganvas") and not alias.name.startswith("ganvas.plugins") \
-                        and alias.name not in PUBLIC_MODULES:
+                if (
+                    alias.name.startswith("ganvas")
+                    and not alias.name.startswith("ganvas.plugins")
+                    and alias.name not in PUBLIC_MODULES
+                ):
                     problems.append(f"line {node.lineno}: {alias.name} is private")
     assert not problems, "; ".join(problems)
 
 
 def _mirrored(test: Path) -> bool:
     rel = test.relative_to(ROOT / "tests")
-    name = rel.name[len("test_"):-len(".py")]
+    name = rel.name[len("test_") : -len(".py")]
     if rel.parts[0] in SOURCES:
         folder = ROOT / Path(*rel.parts[:-1])
         if name == "init":  # tests of a package's __init__.py
             return (folder / "__init__.py").is_file()
-        return (folder / f"{name}.py").is_file() or (folder / name).is_dir() or (
-            folder.name == name and folder.is_dir())
+        return (
+            (folder / f"{name}.py").is_file() or (folder / name).is_dir() or (folder.name == name and folder.is_dir())
+        )
     if rel.parts[0] == "gallery":
         return True  # tests of the committed gallery (gallery/)
     if rel.parts[0] == "docs":
@@ -149,5 +189,6 @@ def _mirrored(test: Path) -> bool:
 def test_tests_mirror_the_source_tree():
     tests = sorted((ROOT / "tests").rglob("test_*.py"))
     stray = [str(t.relative_to(ROOT)) for t in tests if not _mirrored(t)]
-    assert not stray, ("each tests/core/X/test_Y.py tests core/X/Y.py (plugins/ alike); move or rename: "
-                       + ", ".join(stray))
+    assert not stray, "each tests/core/X/test_Y.py tests core/X/Y.py (plugins/ alike); move or rename: " + ", ".join(
+        stray
+    )

@@ -40,13 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("pyproject.toml", "README.md", "core", "plugins", "gallery/recipes")
 
 BROKEN_IMPORT = "import a_module_that_is_not_installed\n"
-BAD_PARAM = '''
+BAD_PARAM = """
 from ganvas import Param, hookimpl
 
 @hookimpl
 def register_stylizers(register):
     register("bad", lambda radius: None, params=[Param("radius", "int", 3, "a type given as a string")])
-'''
+"""
 
 
 @dataclass
@@ -60,19 +60,34 @@ class Venv:
         return self.root / ("Scripts" if os.name == "nt" else "bin")
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("GANVAS_LOAD_PLUGINS", "GANVAS_STRICT_PLUGINS", "PYTHONPATH", "VIRTUAL_ENV")}
-        env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", GANVAS_RUNS_DIR=str(self.work / "runs"),
-                   PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}")
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("GANVAS_LOAD_PLUGINS", "GANVAS_STRICT_PLUGINS", "PYTHONPATH", "VIRTUAL_ENV")
+        }
+        env.update(
+            PIP_NO_INDEX="1",
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+            GANVAS_RUNS_DIR=str(self.work / "runs"),
+            PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
+        )
         env.update(extra)
         return env
 
     def run(self, *args: str, code: int = 0, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(a) for a in args], cwd=cwd or self.work, env=self.env(**env),
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [str(a) for a in args],
+            cwd=cwd or self.work,
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if done.returncode != code:
-            raise AssertionError(f"{' '.join(map(str, args))} exited {done.returncode}, expected {code}\n"
-                                 f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
+            raise AssertionError(
+                f"{' '.join(map(str, args))} exited {done.returncode}, expected {code}\n"
+                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+            )
         return done
 
     def ganvas(self, *args: str, code: int = 0, **env: str) -> subprocess.CompletedProcess:
@@ -85,7 +100,8 @@ def _plugin_project(parent: Path, dist: str, source: str) -> Path:
     root = parent / dist
     root.mkdir()
     (root / f"{module}.py").write_text(textwrap.dedent(source))
-    (root / "pyproject.toml").write_text(textwrap.dedent(f'''
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(f'''
         [build-system]
         requires = ["setuptools>=64"]
         build-backend = "setuptools.build_meta"
@@ -99,7 +115,8 @@ def _plugin_project(parent: Path, dist: str, source: str) -> Path:
 
         [tool.setuptools]
         py-modules = ["{module}"]
-    '''))
+    ''')
+    )
     return root
 
 
@@ -117,8 +134,14 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     root = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
     python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     parent = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
     (site / "_ganvas_test_parent_env.pth").write_text("\n".join(parent) + "\n")
     work = base / "work"
@@ -201,4 +224,6 @@ def test_a_new_user_scaffolds_installs_uses_and_uninstalls_a_plugin(venv: Venv) 
     assert "removed plugin 'broken-import'" in done.stdout and "removed plugin 'bad-param'" in done.stdout
     assert venv.ganvas("--help").stderr == ""
     if not has_stylize:
-        pytest.skip("everything else passed; `ganvas stylize` does not exist in this checkout, so that step did not run")
+        pytest.skip(
+            "everything else passed; `ganvas stylize` does not exist in this checkout, so that step did not run"
+        )

@@ -20,11 +20,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ganvas.bench.timing import seconds_per_call, sync
+from ganvas.plugin import PluginHost
 
 __all__ = ["plain_diffaugment", "run_augment_benchmark", "format_report"]
 
 
 # -- the plain reference: DiffAugment as written in Zhao et al.'s repository ---------------------
+
 
 def _plain_color(x: Tensor) -> Tensor:
     x = x + (torch.rand(x.size(0), 1, 1, 1, dtype=x.dtype, device=x.device) - 0.5)
@@ -74,10 +76,13 @@ def plain_diffaugment(x: Tensor) -> Tensor:
 
 # -- timing ---------------------------------------------------------------------------------------
 
-def _alternate(a: Callable[[], None], b: Callable[[], None], repeats: int, rounds: int,
-               device: torch.device) -> tuple[list[float], list[float]]:
+
+def _alternate(
+    a: Callable[[], None], b: Callable[[], None], repeats: int, rounds: int, device: torch.device
+) -> tuple[list[float], list[float]]:
     """Per-round seconds per call of ``a`` and ``b``, in ABBA order after one warm-up each."""
-    a(), b()
+    a()
+    b()
     ta, tb = [], []
     for r in range(rounds):
         if r % 2 == 0:
@@ -89,10 +94,20 @@ def _alternate(a: Callable[[], None], b: Callable[[], None], repeats: int, round
     return ta, tb
 
 
-def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats: int = 10, rounds: int = 7,
-                          step_rounds: int = 3, step_repeats: int = 2, width: int = 32, device: str = "auto",
-                          policy: str = "color,translation,cutout",
-                          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_augment_benchmark(
+    host: PluginHost,
+    *,
+    batch: int = 64,
+    size: int = 64,
+    repeats: int = 10,
+    rounds: int = 7,
+    step_rounds: int = 3,
+    step_repeats: int = 2,
+    width: int = 32,
+    device: str = "auto",
+    policy: str = "color,translation,cutout",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Time the pipeline against :func:`plain_diffaugment`; ``step_rounds=0`` skips the DCGAN share."""
     from ganvas.device import resolve_device
     from ganvas.training.augment import build_pipeline
@@ -107,6 +122,7 @@ def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats
         def run() -> None:
             x.grad = None
             (fn(x) * weight).sum().backward()
+
         return run
 
     say(f"augment forward+backward: {policy} on {batch}x3x{size}x{size}, {rounds} rounds x {repeats} calls")
@@ -125,16 +141,26 @@ def run_augment_benchmark(host: Any, *, batch: int = 64, size: int = 64, repeats
     }
     if step_rounds:
         say(f"DCGAN step with/without the policy: width {width}, {step_rounds} rounds x {step_repeats} steps")
-        report["dcgan_step"] = _step_share(host, batch, size, width, str(dev.type), policy, step_rounds,
-                                           step_repeats, dev)
+        report["dcgan_step"] = _step_share(
+            host, batch, size, width, str(dev.type), policy, step_rounds, step_repeats, dev
+        )
     return report
 
 
-def _step_share(host: Any, batch: int, size: int, width: int, device: str, policy: str, rounds: int,
-                repeats: int, dev: torch.device) -> dict[str, Any]:
+def _step_share(
+    host: PluginHost,
+    batch: int,
+    size: int,
+    width: int,
+    device: str,
+    policy: str,
+    rounds: int,
+    repeats: int,
+    dev: torch.device,
+) -> dict[str, Any]:
     """Seconds per DCGAN step with and without ``policy``; the difference is the augmenting share."""
     from ganvas.recipe import parse_recipe
-    from ganvas.training.loop import Trainer
+    from ganvas.training import Trainer
 
     def trainer(aug: str, folder: Path) -> Trainer:
         raw = {

@@ -29,6 +29,8 @@ import torch
 if TYPE_CHECKING:
     from ganvas.plugin import PluginHost
 
+__all__ = ["CONFIGS", "run", "format_report", "write_drawings", "split_folder"]
+
 CONFIGS: dict[str, list[str]] = {
     "none": [],
     "diffaugment": ["augment.policy=color,translation,cutout"],
@@ -56,24 +58,29 @@ def split_folder(root: Path, train_images: int, tmp: Path) -> tuple[str, torch.T
 
     paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())  # as folder:
     if len(paths) < train_images + 64:
-        raise UserInputError(f"folder '{root}' holds {len(paths)} images; the benchmark needs at least "
-                             f"{train_images + 64} ({train_images} to train, the rest held out)")
+        raise UserInputError(
+            f"folder '{root}' holds {len(paths)} images; the benchmark needs at least "
+            f"{train_images + 64} ({train_images} to train, the rest held out)"
+        )
     train_dir = tmp / "train"
     train_dir.mkdir()
     for i, path in enumerate(paths[:train_images]):
         (train_dir / f"{i:05d}{path.suffix.lower()}").symlink_to(path.resolve())
     rest = torch.stack([pil_to_tensor(square_resize(open_image(p, 3), 32)) for p in paths[train_images:]])
     half = len(rest) // 2
-    return f"folder:{train_dir}", rest[:half], rest[half:2 * half]
+    return f"folder:{train_dir}", rest[:half], rest[half : 2 * half]
 
 
-def _evaluation_sets(host: PluginHost, data: str, folder: Path | None, train_images: int, samples: int,
-                     scratch: Path) -> tuple[str, torch.Tensor, torch.Tensor]:
+def _evaluation_sets(
+    host: PluginHost, data: str, folder: Path | None, train_images: int, samples: int, scratch: Path
+) -> tuple[str, torch.Tensor, torch.Tensor]:
     """The training source and the held-out and floor image sets in [-1, 1]."""
     if data == "procedural":
         procedural = host.get("datasets", "procedural")
-        held, other = (procedural.build("stripes", size=32, channels=3, count=samples, seed=seed).batch(
-            torch.arange(samples)) for seed in (1, 2))
+        held, other = (
+            procedural.build("stripes", size=32, channels=3, count=samples, seed=seed).batch(torch.arange(samples))
+            for seed in (1, 2)
+        )
         return "procedural:stripes", held, other
     if data == "folder":
         root = folder or write_drawings(host, scratch / "drawings", "circles", train_images + 2 * samples)
@@ -83,51 +90,79 @@ def _evaluation_sets(host: PluginHost, data: str, folder: Path | None, train_ima
     raise ValueError(f"data must be 'procedural' or 'folder', not {data!r}")
 
 
-def run(host: PluginHost, steps: int = 1000, seeds: int = 3, samples: int = 512, train_images: int = 100,
-        data: str = "procedural", folder: Path | None = None, grids: Path | None = None,
-        log: Any = print) -> dict[str, Any]:
+def _train_and_draw(
+    host: PluginHost, source: str, data: str, train_images: int, steps: int, seed: int, extra: list[str], samples: int
+) -> torch.Tensor:
+    """Train the default recipe's DCGAN on ``source`` with ``extra`` overrides; ``samples`` EMA images."""
+    from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
+    from ganvas.training import Trainer
+
+    raw, label = read_recipe_source("default")
+    raw["data"] = {"source": source, "size": 32, ("count" if data == "procedural" else "limit"): train_images}
+    apply_overrides(
+        raw, [f"train.steps={steps}", f"train.seed={seed}", "train.sample_every=0", "train.checkpoint_every=0", *extra]
+    )
+    recipe = parse_recipe(raw, host.registry, source=label)
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = Trainer(recipe, Path(tmp), host, quiet=True)
+        if len(trainer.data) != train_images:
+            raise RuntimeError(f"trained on {len(trainer.data)} images, not {train_images}")
+        trainer.run()
+        drawer = trainer.method.current_drawer()
+        return drawer.draw(drawer.latents(list(range(samples))))
+
+
+def run(
+    host: PluginHost,
+    steps: int = 1000,
+    seeds: int = 3,
+    samples: int = 512,
+    train_images: int = 100,
+    data: str = "procedural",
+    folder: Path | None = None,
+    grids: Path | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
     """Train and score every configuration of :data:`CONFIGS` for each seed; returns the report."""
     from ganvas.io import make_grid, save_png, to_uint8
     from ganvas.metrics import laplacian_swd as swd
-    from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
-    from ganvas.training import Trainer
 
     with tempfile.TemporaryDirectory() as scratch:
         source, held, other = _evaluation_sets(host, data, folder, train_images, samples, Path(scratch))
         samples = min(samples, len(held))
 
-        report: dict[str, Any] = {"data": source if folder else data, "train_images": train_images,
-                                  "floor": swd(other, held)["average"], "runs": []}
+        report: dict[str, Any] = {
+            "data": source if folder else data,
+            "train_images": train_images,
+            "floor": swd(other, held)["average"],
+            "runs": [],
+        }
         for seed in range(seeds):
             for name, extra in CONFIGS.items():
-                raw, label = read_recipe_source("default")
-                raw["data"] = {"source": source, "size": 32,
-                               ("count" if data == "procedural" else "limit"): train_images}
-                apply_overrides(raw, [f"train.steps={steps}", f"train.seed={seed}", "train.sample_every=0",
-                                      "train.checkpoint_every=0", *extra])
-                recipe = parse_recipe(raw, host.registry, source=label)
-                with tempfile.TemporaryDirectory() as tmp:
-                    started = time.perf_counter()
-                    trainer = Trainer(recipe, Path(tmp), host, quiet=True)
-                    if len(trainer.data) != train_images:
-                        raise RuntimeError(f"trained on {len(trainer.data)} images, not {train_images}")
-                    trainer.run()
-                    drawer = trainer.method.current_drawer()
-                    fake = drawer.draw(drawer.latents(list(range(samples))))
+                started = time.perf_counter()
+                fake = _train_and_draw(host, source, data, train_images, steps, seed, extra, samples)
                 if grids is not None:  # to look at: do the samples show the augmentations?
                     grids.mkdir(parents=True, exist_ok=True)
                     save_png(make_grid(to_uint8(fake[:64].cpu())), grids / f"{data}-seed{seed}-{name}.png", scale=2)
-                row = {"seed": seed, "config": name, "swd": swd(fake.cpu(), held)["average"],
-                       "seconds": round(time.perf_counter() - started, 1)}
+                row = {
+                    "seed": seed,
+                    "config": name,
+                    "swd": swd(fake.cpu(), held)["average"],
+                    "seconds": round(time.perf_counter() - started, 1),
+                }
                 report["runs"].append(row)
                 log(f"seed {seed} {name:<12} SWD {row['swd']:.1f}  ({row['seconds']:.0f} s)")
-    report["mean"] = {name: statistics.fmean(r["swd"] for r in report["runs"] if r["config"] == name)
-                      for name in CONFIGS}
+    report["mean"] = {
+        name: statistics.fmean(r["swd"] for r in report["runs"] if r["config"] == name) for name in CONFIGS
+    }
     return report
 
 
 def format_report(report: dict[str, Any]) -> str:
-    lines = [f"data: {report['data']}, {report['train_images']} training images",
-             f"real-vs-real floor: {report['floor']:.1f}"]
+    """The report of :func:`run` as a few lines: the data, the floor and each config's mean SWD."""
+    lines = [
+        f"data: {report['data']}, {report['train_images']} training images",
+        f"real-vs-real floor: {report['floor']:.1f}",
+    ]
     lines += [f"mean SWD {name:<12} {value:.1f}" for name, value in report["mean"].items()]
     return "\n".join(lines)

@@ -53,8 +53,9 @@ def _opencv_functions() -> dict[str, Callable[[Any], Any]] | None:
         "watercolor": lambda img: cv2.stylization(img, sigma_s=60, sigma_r=0.45),
         "ink": lambda img: cv2.pencilSketch(img, sigma_s=60, sigma_r=0.07, shade_factor=0.02),
         "posterize": kmeans,
-        "edge-preserving": lambda img: cv2.edgePreservingFilter(img, flags=cv2.NORMCONV_FILTER, sigma_s=60,
-                                                                sigma_r=0.4),
+        "edge-preserving": lambda img: cv2.edgePreservingFilter(
+            img, flags=cv2.NORMCONV_FILTER, sigma_s=60, sigma_r=0.4
+        ),
     }
 
 
@@ -80,6 +81,7 @@ def _reference_files(host: PluginHost, folder: Path) -> dict[str, str]:
 
 
 def _stylizer_fn(host: PluginHost, name: str, references: dict[str, str], overrides: dict[str, Any]) -> Any:
+    """The registered stylizer ``name``, built with its references and benchmark settings, quiet."""
     component = host.get("stylizers", name)
     given = {k: v for k, v in references.items() if any(p.name == k for p in component.params)}
     module = component.build(**given, **{**BENCH_PARAMS.get(name, {}), **overrides})
@@ -88,9 +90,18 @@ def _stylizer_fn(host: PluginHost, name: str, references: dict[str, str], overri
     return module
 
 
-def run_stylize_benchmark(host: PluginHost, *, size: int = 1024, rounds: int = 3, batch: int = 16,
-                          batch_size: int = 256, only: tuple[str, ...] = (), opencv: bool = True,
-                          threads: int = 0, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def run_stylize_benchmark(
+    host: PluginHost,
+    *,
+    size: int = 1024,
+    rounds: int = 3,
+    batch: int = 16,
+    batch_size: int = 256,
+    only: tuple[str, ...] = (),
+    opencv: bool = True,
+    threads: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Time each stylizer (and OpenCV's counterparts); returns the report as a dict.
 
     ``threads`` > 0 sets both torch's and OpenCV's thread count (restored afterwards).
@@ -112,8 +123,17 @@ def run_stylize_benchmark(host: PluginHost, *, size: int = 1024, rounds: int = 3
         torch.set_num_threads(saved)
 
 
-def _run(host: PluginHost, names: list[str], cv: dict[str, Callable[[Any], Any]] | None, size: int, rounds: int,
-         batch: int, batch_size: int, progress: Callable[[str], None] | None) -> dict[str, Any]:
+def _run(
+    host: PluginHost,
+    names: list[str],
+    cv: dict[str, Callable[[Any], Any]] | None,
+    size: int,
+    rounds: int,
+    batch: int,
+    batch_size: int,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """Measure every stylizer in ``names`` on pictures painted by the ``landscape`` dataset."""
     import torch
 
     picture = _pictures(host, size)
@@ -125,36 +145,57 @@ def _run(host: PluginHost, names: list[str], cv: dict[str, Callable[[Any], Any]]
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
         references = _reference_files(host, Path(tmp))
         for name in names:
-            fn = _stylizer_fn(host, name, references, {})
-            cv_fn = cv.get(name) if cv else None
-            warm = _timed(lambda: fn(picture))
-            if cv_fn is not None:
-                cv_fn(bgr)
-            ours, theirs = [], []
-            for _ in range(1 if warm > SLOW_MS else rounds):
-                ours.append(warm if warm > SLOW_MS else _timed(lambda: fn(picture)))
-                if cv_fn is not None:
-                    theirs.append(_timed(lambda: cv_fn(bgr)))
-            row: dict[str, Any] = {"name": name, "ms": statistics.median(ours), "rounds": len(ours)}
-            if theirs:
-                row["opencv"] = {"filter": OPENCV_PAIRS[name], "ms": statistics.median(theirs)}
-                row["ratio"] = row["ms"] / row["opencv"]["ms"]
+            row = _single_row(host, name, references, picture, bgr, cv.get(name) if cv else None, rounds)
             if batch > 0:
-                overrides = BATCH_OVERRIDES.get(name, {})
-                batched = _stylizer_fn(host, name, references, overrides)
-                batched(batch_images[:2])
-                seconds = _timed(lambda: batched(batch_images)) / 1000
-                row["batch"] = {"images_per_s": batch / seconds, **({"params": overrides} if overrides else {})}
+                row["batch"] = _batch_row(host, name, references, batch_images)
             rows.append(row)
             if progress is not None:
                 progress(_format_row(row))
     return {
-        "size": size, "batch": batch, "batch_size": batch_size, "device": "cpu",
-        "torch_threads": torch.get_num_threads(), "opencv": _opencv_version() if cv else None,
-        "load_average": {"before": [round(v, 2) for v in load_before],
-                         "after": [round(v, 2) for v in os.getloadavg()]},
+        "size": size,
+        "batch": batch,
+        "batch_size": batch_size,
+        "device": "cpu",
+        "torch_threads": torch.get_num_threads(),
+        "opencv": _opencv_version() if cv else None,
+        "load_average": {"before": [round(v, 2) for v in load_before], "after": [round(v, 2) for v in os.getloadavg()]},
         "rows": rows,
     }
+
+
+def _single_row(
+    host: PluginHost,
+    name: str,
+    references: dict[str, str],
+    picture: Any,
+    bgr: Any,
+    cv_fn: Callable[[Any], Any] | None,
+    rounds: int,
+) -> dict[str, Any]:
+    """Milliseconds on one picture, alternating with OpenCV's counterpart (if any) round by round."""
+    fn = _stylizer_fn(host, name, references, {})
+    warm = _timed(lambda: fn(picture))
+    if cv_fn is not None:
+        cv_fn(bgr)
+    ours, theirs = [], []
+    for _ in range(1 if warm > SLOW_MS else rounds):
+        ours.append(warm if warm > SLOW_MS else _timed(lambda: fn(picture)))
+        if cv_fn is not None:
+            theirs.append(_timed(lambda: cv_fn(bgr)))
+    row: dict[str, Any] = {"name": name, "ms": statistics.median(ours), "rounds": len(ours)}
+    if theirs:
+        row["opencv"] = {"filter": OPENCV_PAIRS[name], "ms": statistics.median(theirs)}
+        row["ratio"] = row["ms"] / row["opencv"]["ms"]
+    return row
+
+
+def _batch_row(host: PluginHost, name: str, references: dict[str, str], images: Any) -> dict[str, Any]:
+    """Images per second of one batched call (after a warm-up on two images)."""
+    overrides = BATCH_OVERRIDES.get(name, {})
+    batched = _stylizer_fn(host, name, references, overrides)
+    batched(images[:2])
+    seconds = _timed(lambda: batched(images)) / 1000
+    return {"images_per_s": len(images) / seconds, **({"params": overrides} if overrides else {})}
 
 
 def _opencv_version() -> str:
@@ -171,28 +212,36 @@ def _format_row(row: dict[str, Any]) -> str:
     batch = row.get("batch")
     batch_text = f"{batch['images_per_s']:.1f}" + ("*" if "params" in batch else "") if batch else "-"
     cv_ms, ratio = (f"{cv['ms']:.0f}", f"{row['ratio']:.2f}") if cv else ("-", "-")
-    return (f"{row['name']:<16} {row['ms']:>9.0f} {cv_ms:>10} {ratio:>6} {batch_text:>12}  "
-            f"{cv['filter'] if cv else ''}").rstrip()
+    return (
+        f"{row['name']:<16} {row['ms']:>9.0f} {cv_ms:>10} {ratio:>6} {batch_text:>12}  {cv['filter'] if cv else ''}"
+    ).rstrip()
 
 
 def format_report(report: dict[str, Any]) -> str:
     """The report as a table, with what was measured on what above it and the machine's load below."""
-    return "\n".join([title(report["size"], report["batch"], report["batch_size"]), HEADER,
-                      *(_format_row(r) for r in report["rows"]), footer(report)])
+    return "\n".join(
+        [
+            title(report["size"], report["batch"], report["batch_size"]),
+            HEADER,
+            *(_format_row(r) for r in report["rows"]),
+            footer(report),
+        ]
+    )
 
 
 def title(size: int, batch: int, batch_size: int) -> str:
-    return (f"ms per {size}x{size} RGB picture on the CPU; batched: {batch} pictures of "
-            f"{batch_size}x{batch_size}")
+    """The line above the table: what was measured, on what."""
+    return f"ms per {size}x{size} RGB picture on the CPU; batched: {batch} pictures of {batch_size}x{batch_size}"
 
 
 def footer(report: dict[str, Any]) -> str:
-    lines = [f"torch threads {report['torch_threads']}; OpenCV "
-             f"{report['opencv'] or 'not installed (pip install ganvas[bench])'}",
-             f"load average before/after (1, 5, 15 min): {report['load_average']['before']} / "
-             f"{report['load_average']['after']}"]
+    """The lines below the table: threads, OpenCV's version and the machine's load."""
+    lines = [
+        f"torch threads {report['torch_threads']}; OpenCV "
+        f"{report['opencv'] or 'not installed (pip install ganvas[bench])'}",
+        f"load average before/after (1, 5, 15 min): {report['load_average']['before']} / "
+        f"{report['load_average']['after']}",
+    ]
     if any("params" in r.get("batch", {}) for r in report["rows"]):
         lines.append("* batched with " + "; ".join(f"{n}: {p}" for n, p in BATCH_OVERRIDES.items()))
     return "\n".join(lines)
-
-

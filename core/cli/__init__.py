@@ -18,11 +18,10 @@ from typing import Any
 import click
 
 from ganvas import __version__
-from ganvas.errors import GanvasError
-from ganvas.plugin.manager import PluginHost, get_host, reset_host
-
 from ganvas.cli import animate, gallery, listing, plugins, recipe, sample, train
 from ganvas.cli import bench as bench_cli
+from ganvas.errors import GanvasError
+from ganvas.plugin.manager import PluginHost, get_host, reset_host
 
 __all__ = ["make_cli", "main"]
 
@@ -89,9 +88,14 @@ def make_cli(host: PluginHost) -> click.Group:
     @click.group(cls=GanvasGroup, context_settings=CONTEXT)
     @click.version_option(__version__, "--version", "-V", prog_name="ganvas", message="%(prog)s %(version)s")
     @click.option("--debug", is_flag=True, help="Show full tracebacks instead of one-line errors.")
-    @click.option("--plugins-dir", "plugins_dirs", multiple=True, metavar="DIR",
-                  type=click.Path(exists=True, file_okay=False),
-                  help="Also load every DIR/*.py file as a plugin (quick experiments; repeatable).")
+    @click.option(
+        "--plugins-dir",
+        "plugins_dirs",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(exists=True, file_okay=False),
+        help="Also load every DIR/*.py file as a plugin (quick experiments; repeatable).",
+    )
     @click.pass_context
     def cli(ctx: click.Context, debug: bool, plugins_dirs: tuple[str, ...]) -> None:
         """ganvas: train GANs and make art from TOML recipes.
@@ -111,8 +115,15 @@ def make_cli(host: PluginHost) -> click.Group:
                 host.add_plugins_dir(directory)
         ctx.obj = host
 
-    for command in (*train.COMMANDS, *sample.COMMANDS, *animate.COMMANDS, *gallery.COMMANDS, *recipe.COMMANDS,
-                    *listing.COMMANDS, *plugins.COMMANDS):
+    for command in (
+        *train.COMMANDS,
+        *sample.COMMANDS,
+        *animate.COMMANDS,
+        *gallery.COMMANDS,
+        *recipe.COMMANDS,
+        *listing.COMMANDS,
+        *plugins.COMMANDS,
+    ):
         cli.add_command(command)
     cli.add_command(bench_cli.bench)
     host.add_commands(cli)

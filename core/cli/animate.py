@@ -9,13 +9,12 @@ from typing import Any
 
 import click
 
-from ganvas.errors import UserInputError
-from ganvas.io.formats import ANIMATION_SUFFIXES, RESAMPLE
-from ganvas.plugin.manager import PluginHost
-from ganvas.io.runs import find_run, runs_root
-
 from ganvas.cli import options
 from ganvas.cli.sample import choose_seeds, drawing_chain, load_for_drawing
+from ganvas.errors import UserInputError
+from ganvas.io.formats import ANIMATION_SUFFIXES, RESAMPLE
+from ganvas.io.runs import find_run, runs_root
+from ganvas.plugin.manager import PluginHost
 
 _FORMATS = tuple(ANIMATION_SUFFIXES)
 _SUFFIXES = {*ANIMATION_SUFFIXES.values(), ".apng"}  # what -o may end in
@@ -51,6 +50,7 @@ def parse_formats(values: tuple[str, ...]) -> list[str]:
 
 def free_stem(stem: Path, formats: list[str]) -> Path:
     """``stem`` if none of its files exist, else ``stem-2``, ``stem-3``, ...: never replace files."""
+
     def taken(s: Path) -> bool:
         return any(s.with_name(s.name + ANIMATION_SUFFIXES[f]).exists() for f in formats)
 
@@ -79,31 +79,78 @@ def output_stem(output: str, formats: list[str], force: bool) -> Path:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_ref", metavar="RUN")
 @click.option("--seeds", default=None, help=f"Keyframe seeds the walk loops through [default: {DEFAULT_SEEDS}].")
-@click.option("-n", "--n", "n", type=click.IntRange(min=2), default=None,
-              help="N random keyframe seeds (printed), or N seeds counting up from a single --seeds.")
-@click.option("--frames", type=click.IntRange(2, 5000), default=None,
-              help=f"Frames in the whole loop [default: {DEFAULT_FRAMES}].")
-@click.option("--fps", type=click.IntRange(1, 50), default=None,
-              help=f"Frames per second [default: {DEFAULT_FPS}; {TIMELAPSE_FPS} with --timelapse].")
-@click.option("--format", "formats", multiple=True, metavar="gif,apng,mp4",
-              help="Files to write (repeatable or comma list): gif, apng (an animated .png), mp4 "
-                   "(needs ffmpeg) [default: gif,apng].")
-@click.option("--scale", type=click.IntRange(1, 16), default=None,
-              help="Enlargement factor of the frames [default: the recipe's sample.scale].")
-@click.option("--resample", type=click.Choice(RESAMPLE), default=None,
-              help="Enlarge with crisp pixels (nearest) or smoothly [default: sample.resample].")
-@click.option("--timelapse", is_flag=True,
-              help="Instead of a walk: the run's training sample grids (samples/), in step order.")
+@click.option(
+    "-n",
+    "--n",
+    "n",
+    type=click.IntRange(min=2),
+    default=None,
+    help="N random keyframe seeds (printed), or N seeds counting up from a single --seeds.",
+)
+@click.option(
+    "--frames",
+    type=click.IntRange(2, 5000),
+    default=None,
+    help=f"Frames in the whole loop [default: {DEFAULT_FRAMES}].",
+)
+@click.option(
+    "--fps",
+    type=click.IntRange(1, 50),
+    default=None,
+    help=f"Frames per second [default: {DEFAULT_FPS}; {TIMELAPSE_FPS} with --timelapse].",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="gif,apng,mp4",
+    help="Files to write (repeatable or comma list): gif, apng (an animated .png), mp4 "
+    "(needs ffmpeg) [default: gif,apng].",
+)
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Enlargement factor of the frames [default: the recipe's sample.scale].",
+)
+@click.option(
+    "--resample",
+    type=click.Choice(RESAMPLE),
+    default=None,
+    help="Enlarge with crisp pixels (nearest) or smoothly [default: sample.resample].",
+)
+@click.option(
+    "--timelapse", is_flag=True, help="Instead of a walk: the run's training sample grids (samples/), in step order."
+)
 @options.drawing
-@click.option("-o", "--output", type=click.Path(), default=None,
-              help="Output stem: STEM.gif, STEM.png, STEM.mp4 [default: inside RUN].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="Output stem: STEM.gif, STEM.png, STEM.mp4 [default: inside RUN].",
+)
 @click.option("--force", is_flag=True, help="Allow replacing existing --output files.")
 @options.device
 @options.runs_dir
 @click.pass_obj
-def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, frames: int | None,
-            fps: int | None, formats: tuple[str, ...], scale: int | None, resample: str | None, timelapse: bool,
-            output: str | None, force: bool, device: str | None, runs_dir: str | None, **drawing: Any) -> None:
+def animate(
+    host: PluginHost,
+    run_ref: str,
+    seeds: str | None,
+    n: int | None,
+    frames: int | None,
+    fps: int | None,
+    formats: tuple[str, ...],
+    scale: int | None,
+    resample: str | None,
+    timelapse: bool,
+    output: str | None,
+    force: bool,
+    device: str | None,
+    runs_dir: str | None,
+    **drawing: Any,
+) -> None:
     """Animate RUN: a seamless loop through keyframe SEEDS, or a training time-lapse.
 
     RUN is a run folder, a run number, a recipe name (its latest run) or `latest`.
@@ -130,16 +177,32 @@ def animate(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, fr
         plan = _walk(host, run_dir, seeds, n, frames, fps, scale, resample, device, drawing)
     pictures, meta, stem_name, rate, enlarge, how, hold = plan
     stem = free_stem(run_dir / stem_name, fmts) if output is None else output_stem(output, fmts, force)
-    written = save_animation(pictures, stem, rate, fmts, meta, scale=enlarge, resample=how, hold_last_ms=hold,
-                             overwrite=output is not None and force)
+    written = save_animation(
+        pictures,
+        stem,
+        rate,
+        fmts,
+        meta,
+        scale=enlarge,
+        resample=how,
+        hold_last_ms=hold,
+        overwrite=output is not None and force,
+    )
     for path in written:
         click.echo(f"animation: {path}")
 
 
-
-
-def _timelapse(host: PluginHost, run_dir: Path, seeds: str | None, n: int | None, frames: int | None,
-               fps: int | None, scale: int | None, resample: str | None, drawing: dict[str, Any]) -> tuple[Any, ...]:
+def _timelapse(
+    host: PluginHost,
+    run_dir: Path,
+    seeds: str | None,
+    n: int | None,
+    frames: int | None,
+    fps: int | None,
+    scale: int | None,
+    resample: str | None,
+    drawing: dict[str, Any],
+) -> tuple[Any, ...]:
     """The frames and settings of a training time-lapse (drawing options do not apply to it)."""
     from ganvas.drawing.animate import timelapse_frames
 
@@ -150,58 +213,82 @@ def _timelapse(host: PluginHost, run_dir: Path, seeds: str | None, n: int | None
     if drawing["stylize_specs"] or drawing["no_stylize"]:
         given.append("-s/--no-stylize")
     if given:
-        raise UserInputError(f"--timelapse shows the training sample grids as they are; {', '.join(given)} "
-                             "only apply to a walk")
-    from ganvas.io.images import read_png_text
+        raise UserInputError(
+            f"--timelapse shows the training sample grids as they are; {', '.join(given)} only apply to a walk"
+        )
     from ganvas.drawing.sampler import read_run_recipe
+    from ganvas.io.images import read_png_text
 
     cfg = read_run_recipe(run_dir, host).sample
     paths, pictures = timelapse_frames(run_dir)
     steps = [int(p.stem.partition("-")[2]) for p in paths]
     rate = fps or TIMELAPSE_FPS
     meta = read_png_text(paths[-1])
-    meta["ganvas:animation"] = json.dumps({"mode": "timelapse", "steps": steps, "frames": len(paths), "fps": rate,
-                                           "hold_last_ms": TIMELAPSE_HOLD_MS})
+    meta["ganvas:animation"] = json.dumps(
+        {"mode": "timelapse", "steps": steps, "frames": len(paths), "fps": rate, "hold_last_ms": TIMELAPSE_HOLD_MS}
+    )
     stem_name = f"timelapse-step{steps[-1]:07d}"
     # the grids were saved at sample.scale already: enlarge further only when asked
     enlarge, how, hold = scale or 1, resample or cfg.resample, TIMELAPSE_HOLD_MS
     return pictures, meta, stem_name, rate, enlarge, how, hold
 
 
-def _walk(host: PluginHost, run_dir: Path, seeds: str | None, n: int | None, frames: int | None, fps: int | None,
-          scale: int | None, resample: str | None, device: str | None, drawing: dict[str, Any]) -> tuple[Any, ...]:
+def _keyframes(seeds: str | None, n: int | None, frames: int | None) -> tuple[list[int], int]:
+    """The walk's keyframe seeds and frame count, checked."""
+    seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
+    if len(seed_list) < 2:
+        raise UserInputError(
+            f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
+            f"{seed_list[0] + 3} (or --timelapse)"
+        )
+    count = frames or DEFAULT_FRAMES
+    if count < len(seed_list):
+        raise UserInputError(
+            f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames {len(seed_list)} or more"
+        )
+    return seed_list, count
+
+
+def _walk(
+    host: PluginHost,
+    run_dir: Path,
+    seeds: str | None,
+    n: int | None,
+    frames: int | None,
+    fps: int | None,
+    scale: int | None,
+    resample: str | None,
+    device: str | None,
+    drawing: dict[str, Any],
+) -> tuple[Any, ...]:
     """The frames and settings of a looping latent walk through keyframe seeds."""
     from ganvas.drawing.animate import latent_walk
 
-    seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
-    if len(seed_list) < 2:
-        raise UserInputError(f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
-                             f"{seed_list[0] + 3} (or --timelapse)")
-    count = frames or DEFAULT_FRAMES
-    if count < len(seed_list):
-        raise UserInputError(f"--frames {count} cannot visit {len(seed_list)} keyframes; give --frames "
-                             f"{len(seed_list)} or more")
+    seed_list, count = _keyframes(seeds, n, frames)
     loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
     if not loaded.kind.pictures:
-        raise UserInputError(f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
-                             "(--timelapse shows its training plots)")
+        raise UserInputError(
+            f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
+            "(--timelapse shows its training plots)"
+        )
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
-    settings = replace(cfg, **{k: v for k, v in {
-        "scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}.items()
-        if v is not None})
+    given = {"scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}
+    settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     if n is not None and seeds is None:
         click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
     rate = fps or DEFAULT_FPS
-    pictures = latent_walk(loaded, host, seed_list, count, chain=chain, size=settings.size,
-                           truncation=settings.truncation)
+    pictures = latent_walk(
+        loaded, host, seed_list, count, chain=chain, size=settings.size, truncation=settings.truncation
+    )
     from ganvas.drawing.sampler import drawn_recipe
     from ganvas.io.provenance import image_metadata
     from ganvas.seeds import format_seeds
 
     meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
-    meta["ganvas:animation"] = json.dumps({"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate,
-                                           "interpolation": "slerp", "loop": True})
+    meta["ganvas:animation"] = json.dumps(
+        {"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate, "interpolation": "slerp", "loop": True}
+    )
     label = f"random{len(seed_list)}" if n is not None and seeds is None else format_seeds(seed_list)
     label = label.replace(",", "_")
     if len(label) > 40:

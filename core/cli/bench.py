@@ -14,12 +14,12 @@ from ganvas.plugin.manager import PluginHost
 __all__ = ["bench"]
 
 _CTX = {"help_option_names": ["-h", "--help"]}
-_DEVICE = click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto",
-                       show_default=True)
+_DEVICE = click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
 def _emit(report: Any, as_json: bool, text: str) -> None:
+    """Print ``report`` as indented JSON, or ``text`` (its human-readable form)."""
     click.echo(json.dumps(report, indent=2) if as_json else text)
 
 
@@ -37,8 +37,9 @@ def bench() -> None:
 @_DEVICE
 @_JSON
 @click.pass_obj
-def loop(host: PluginHost, size: str, width: int, batch: int, steps: int, rounds: int, device: str,
-         as_json: bool) -> None:
+def loop(
+    host: PluginHost, size: str, width: int, batch: int, steps: int, rounds: int, device: str, as_json: bool
+) -> None:
     """Time ganvas's training step against a bare PyTorch loop (same DCGAN, loss, Adam, batch).
 
     The two alternate in one process; the ratio ganvas/bare is the median of the per-round
@@ -46,21 +47,34 @@ def loop(host: PluginHost, size: str, width: int, batch: int, steps: int, rounds
     """
     from ganvas.bench.loop import format_report, run_loop_benchmark
 
-    report = run_loop_benchmark(host, size=int(size), width=width, batch=batch, steps=steps, rounds=rounds,
-                                device=device, progress=None if as_json else click.echo)
+    report = run_loop_benchmark(
+        host,
+        size=int(size),
+        width=width,
+        batch=batch,
+        steps=steps,
+        rounds=rounds,
+        device=device,
+        progress=None if as_json else click.echo,
+    )
     _emit(report, as_json, format_report(report))
 
 
 @bench.command("modes", context_settings=_CTX)
 @click.argument("recipes", nargs=-1, metavar="[RECIPE]...")
 @click.option("--trials", type=click.IntRange(min=1), default=5, show_default=True)
-@click.option("--baseline/--no-baseline", default=True, show_default=True,
-              help="Also run each recipe with the plain nonsaturating loss and no regularisers.")
+@click.option(
+    "--baseline/--no-baseline",
+    default=True,
+    show_default=True,
+    help="Also run each recipe with the plain nonsaturating loss and no regularisers.",
+)
 @click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override recipe values.")
 @_JSON
 @click.pass_obj
-def modes(host: PluginHost, recipes: tuple[str, ...], trials: int, baseline: bool, overrides: tuple[str, ...],
-          as_json: bool) -> None:
+def modes(
+    host: PluginHost, recipes: tuple[str, ...], trials: int, baseline: bool, overrides: tuple[str, ...], as_json: bool
+) -> None:
     """Mode coverage on the 2-D ring (8) and grid (25) mixtures, beside PacGAN's published table.
 
     Trains each RECIPE (default: the built-in ring8 and grid25) for --trials seeds, draws 2,500
@@ -80,14 +94,28 @@ def modes(host: PluginHost, recipes: tuple[str, ...], trials: int, baseline: boo
 @click.option("--size", type=click.IntRange(min=8), default=64, show_default=True, help="Image side.")
 @click.option("--repeats", type=click.IntRange(min=1), default=10, show_default=True, help="Calls per round and side.")
 @click.option("--rounds", type=click.IntRange(min=1), default=7, show_default=True, help="Alternating rounds.")
-@click.option("--step-rounds", type=click.IntRange(min=0), default=3, show_default=True,
-              help="Rounds of the DCGAN-step share measurement (0 skips it).")
+@click.option(
+    "--step-rounds",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Rounds of the DCGAN-step share measurement (0 skips it).",
+)
 @click.option("--width", type=click.IntRange(min=4), default=32, show_default=True, help="DCGAN width.")
 @_DEVICE
 @_JSON
 @click.pass_obj
-def augment(host: PluginHost, batch: int, size: int, repeats: int, rounds: int, step_rounds: int, width: int,
-            device: str, as_json: bool) -> None:
+def augment(
+    host: PluginHost,
+    batch: int,
+    size: int,
+    repeats: int,
+    rounds: int,
+    step_rounds: int,
+    width: int,
+    device: str,
+    as_json: bool,
+) -> None:
     """Time DiffAugment (color,translation,cutout) forward+backward against plain PyTorch.
 
     Both sides alternate in one process; the ratio ganvas/plain is the median of per-round
@@ -95,51 +123,113 @@ def augment(host: PluginHost, batch: int, size: int, repeats: int, rounds: int, 
     """
     from ganvas.bench.augment import format_report, run_augment_benchmark
 
-    report = run_augment_benchmark(host, batch=batch, size=size, repeats=repeats, rounds=rounds,
-                                   step_rounds=step_rounds, width=width, device=device,
-                                   progress=None if as_json else click.echo)
+    report = run_augment_benchmark(
+        host,
+        batch=batch,
+        size=size,
+        repeats=repeats,
+        rounds=rounds,
+        step_rounds=step_rounds,
+        width=width,
+        device=device,
+        progress=None if as_json else click.echo,
+    )
     _emit(report, as_json, format_report(report))
 
 
 @bench.command("augment-quality", context_settings=_CTX)
-@click.option("--data", type=click.Choice(["procedural", "folder"]), default="procedural", show_default=True,
-              help="100 procedural images in memory, or images read from files through folder:.")
-@click.option("--folder", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Your own image folder (implies --data folder; 100 train, the rest are held out).")
+@click.option(
+    "--data",
+    type=click.Choice(["procedural", "folder"]),
+    default="procedural",
+    show_default=True,
+    help="100 procedural images in memory, or images read from files through folder:.",
+)
+@click.option(
+    "--folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Your own image folder (implies --data folder; 100 train, the rest are held out).",
+)
 @click.option("--steps", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--samples", type=click.IntRange(min=4), default=512, show_default=True)
-@click.option("--grids", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Save a grid of 64 samples of each run here (to look at).")
+@click.option(
+    "--grids",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Save a grid of 64 samples of each run here (to look at).",
+)
 @_JSON
 @click.pass_obj
-def augment_quality(host: PluginHost, data: str, folder: Path | None, steps: int, seeds: int, samples: int,
-                    grids: Path | None, as_json: bool) -> None:
+def augment_quality(
+    host: PluginHost,
+    data: str,
+    folder: Path | None,
+    steps: int,
+    seeds: int,
+    samples: int,
+    grids: Path | None,
+    as_json: bool,
+) -> None:
     """Does augmentation help on 100 images? Laplacian SWD of DCGANs trained without augmentation,
     with DiffAugment and with ADA, against held-out images, beside the real-vs-real floor."""
     from ganvas.bench.augment_quality import format_report, run
 
-    report = run(host, steps, seeds, samples, data="folder" if folder else data, folder=folder, grids=grids,
-                 log=(lambda *_: None) if as_json else click.echo)
+    report = run(
+        host,
+        steps,
+        seeds,
+        samples,
+        data="folder" if folder else data,
+        folder=folder,
+        grids=grids,
+        log=(lambda *_: None) if as_json else click.echo,
+    )
     _emit(report, as_json, format_report(report))
 
 
 @bench.command("stylize", context_settings=_CTX)
 @click.option("--size", type=click.IntRange(16, 4096), default=1024, show_default=True, help="Picture side.")
-@click.option("--rounds", type=click.IntRange(1, 100), default=3, show_default=True,
-              help="Timed runs per stylizer (ganvas and OpenCV alternate).")
-@click.option("--batch", type=click.IntRange(0, 256), default=16, show_default=True,
-              help="Pictures in the throughput batch (0: skip).")
-@click.option("--batch-size", type=click.IntRange(16, 1024), default=256, show_default=True,
-              help="Side of the batched pictures.")
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Timed runs per stylizer (ganvas and OpenCV alternate).",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(0, 256),
+    default=16,
+    show_default=True,
+    help="Pictures in the throughput batch (0: skip).",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(16, 1024), default=256, show_default=True, help="Side of the batched pictures."
+)
 @click.option("--only", multiple=True, metavar="NAME", help="Only these stylizers (repeatable).")
 @click.option("--no-opencv", is_flag=True, help="Skip the OpenCV comparisons.")
-@click.option("--threads", type=click.IntRange(0, 256), default=0, show_default=True,
-              help="CPU threads for torch and OpenCV alike (0: their defaults).")
+@click.option(
+    "--threads",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="CPU threads for torch and OpenCV alike (0: their defaults).",
+)
 @_JSON
 @click.pass_obj
-def stylize(host: PluginHost, size: int, rounds: int, batch: int, batch_size: int, only: tuple[str, ...],
-            no_opencv: bool, threads: int, as_json: bool) -> None:
+def stylize(
+    host: PluginHost,
+    size: int,
+    rounds: int,
+    batch: int,
+    batch_size: int,
+    only: tuple[str, ...],
+    no_opencv: bool,
+    threads: int,
+    as_json: bool,
+) -> None:
     """Milliseconds per image for each stylizer on CPU, the ratio to OpenCV's comparable filters
     (oil painting, stylization, pencil sketch, k-means, edge-preserving) and batched images/s.
 
@@ -152,7 +242,15 @@ def stylize(host: PluginHost, size: int, rounds: int, batch: int, batch_size: in
     if not as_json:
         click.echo(title(size, batch, batch_size))
         click.echo(HEADER)
-    report = run_stylize_benchmark(host, size=size, rounds=rounds, batch=batch, batch_size=batch_size,
-                                   only=only, opencv=not no_opencv, threads=threads,
-                                   progress=None if as_json else click.echo)
-    click.echo(json.dumps(report, indent=2) if as_json else footer(report))
+    report = run_stylize_benchmark(
+        host,
+        size=size,
+        rounds=rounds,
+        batch=batch,
+        batch_size=batch_size,
+        only=only,
+        opencv=not no_opencv,
+        threads=threads,
+        progress=None if as_json else click.echo,
+    )
+    _emit(report, as_json, footer(report))

@@ -10,21 +10,26 @@ from typing import Any
 
 import click
 
+from ganvas.cli import options
+from ganvas.cli.train import make_art, write_recipe
 from ganvas.gallery import build as gal
 from ganvas.gallery import page as gallery_page
 from ganvas.io.files import atomic_write
-from ganvas.plugin.manager import PluginHost
 from ganvas.io.runs import create_run_dir, runs_root
-
-from ganvas.cli import options
-from ganvas.cli.train import make_art, write_recipe
+from ganvas.plugin.manager import PluginHost
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
 def _gallery_option(f: Any) -> Any:
-    return click.option("--gallery", "gallery_dir", type=click.Path(file_okay=False), default="gallery",
-                        show_default=True, help="The gallery folder: recipes/*.toml in, pictures and pages out.")(f)
+    return click.option(
+        "--gallery",
+        "gallery_dir",
+        type=click.Path(file_okay=False),
+        default="gallery",
+        show_default=True,
+        help="The gallery folder: recipes/*.toml in, pictures and pages out.",
+    )(f)
 
 
 @click.group("gallery", context_settings=_CONTEXT)
@@ -41,15 +46,24 @@ def gallery_group() -> None:
 @gallery_group.command("build", context_settings=_CONTEXT)
 @_gallery_option
 @click.option("--only", "names", multiple=True, metavar="NAME", help="Build only recipe NAME (repeatable).")
-@click.option("--missing", is_flag=True,
-              help="Skip recipes whose picture exists and embeds the recipe its TOML resolves to.")
+@click.option(
+    "--missing", is_flag=True, help="Skip recipes whose picture exists and embeds the recipe its TOML resolves to."
+)
 @click.option("--no-walks", is_flag=True, help="No latent-walk animations (faster).")
 @options.device
 @options.quiet
 @options.runs_dir
 @click.pass_obj
-def build(host: PluginHost, gallery_dir: str, names: tuple[str, ...], missing: bool, no_walks: bool,
-          device: str | None, quiet: bool, runs_dir: str | None) -> None:
+def build(
+    host: PluginHost,
+    gallery_dir: str,
+    names: tuple[str, ...],
+    missing: bool,
+    no_walks: bool,
+    device: str | None,
+    quiet: bool,
+    runs_dir: str | None,
+) -> None:
     """Train the gallery's recipes (each in a new run folder) and copy their pictures into it.
 
     For recipe NAME it writes NAME.png (the final image, its recipe embedded) and, for image
@@ -97,8 +111,9 @@ def _say(quiet: bool, message: str) -> None:
         click.echo(message, err=True)
 
 
-def _build_one(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: Path, device: str | None,
-               quiet: bool, walks: bool) -> dict[str, Any]:
+def _build_one(
+    host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, root: Path, device: str | None, quiet: bool, walks: bool
+) -> dict[str, Any]:
     from ganvas import __version__
     from ganvas.device import resolve_device
     from ganvas.drawing.sampler import load_run
@@ -151,11 +166,19 @@ def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any)
         seeds.append(seeds[-1] + 1)
     frames = latent_walk(loaded, host, seeds, gal.WALK_FRAMES)
     meta = image_metadata(drawn_recipe(loaded, sample, loaded.recipe.stylize, seeds), seeds, loaded.step, host)
-    meta["ganvas:animation"] = f"latent walk through seeds {', '.join(map(str, seeds))}: " \
-                               f"{gal.WALK_FRAMES} frames at {gal.WALK_FPS} fps"
+    meta["ganvas:animation"] = (
+        f"latent walk through seeds {', '.join(map(str, seeds))}: {gal.WALK_FRAMES} frames at {gal.WALK_FPS} fps"
+    )
     scale = max(1, min(sample.scale, gal.WALK_PIXELS // frames.shape[-1]))
-    return save_animation(frames, gallery.walk_stem(entry.name), gal.WALK_FPS, formats=gal.WALK_FORMATS,
-                          metadata=meta, scale=scale, resample=sample.resample)
+    return save_animation(
+        frames,
+        gallery.walk_stem(entry.name),
+        gal.WALK_FPS,
+        formats=gal.WALK_FORMATS,
+        metadata=meta,
+        scale=scale,
+        resample=sample.resample,
+    )
 
 
 def _device_label(device: Any) -> str:
@@ -185,8 +208,11 @@ def _summary(gallery: gal.Gallery, manifest: dict[str, Any], built: list[str], p
     if left:
         click.echo(f"note: no recipe makes {', '.join(left)} (delete them if they are left over)", err=True)
     if size > gal.SIZE_BUDGET:
-        click.echo(f"warning: {gallery.root} is {gal.format_size(size)}, over the "
-                   f"{gal.format_size(gal.SIZE_BUDGET)} budget for a folder committed with the code", err=True)
+        click.echo(
+            f"warning: {gallery.root} is {gal.format_size(size)}, over the "
+            f"{gal.format_size(gal.SIZE_BUDGET)} budget for a folder committed with the code",
+            err=True,
+        )
 
 
 COMMANDS = (gallery_group,)

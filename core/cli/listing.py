@@ -7,11 +7,10 @@ from typing import Any
 
 import click
 
+from ganvas.cli import options
 from ganvas.errors import UnknownNameError
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugin.registry import KINDS
-
-from ganvas.cli import options
 
 
 def _param_line(p: Any) -> str:

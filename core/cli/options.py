@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-
 F = Callable[..., Any]
 
 
@@ -49,20 +48,50 @@ def json_flag(f: F) -> F:
 
 def drawing(f: F) -> F:
     """How a trained run draws: checkpoint, EMA or raw weights, truncation, size and stylizers."""
-    for option in reversed((
-        click.option("--checkpoint", type=click.Path(dir_okay=False, exists=True), default=None,
-                     help="Use this checkpoint file [default: the recipe's sample.step, else the newest]."),
-        click.option("--step", type=click.IntRange(min=1), default=None,
-                     help="Use the run's checkpoint of this training step."),
-        click.option("--ema/--no-ema", default=None,
-                     help="The EMA generator (smoother) or the raw one [default: sample.ema, true]."),
-        click.option("--truncation", "psi", type=click.FloatRange(0, 2), default=None, metavar="PSI",
-                     help="Pull latents toward the mean: 1 plain, 0 the mean image, 0.7 safer [default: sample.truncation]."),
-        click.option("--size", type=click.IntRange(0, 4096), default=None, metavar="PX",
-                     help="Render at PX pixels, upsampled before the stylizers so they paint at full size."),
-        click.option("-s", "--stylize", "stylize_specs", multiple=True, metavar="NAME[:KEY=VALUE,...]",
-                     help="Stylizer chain replacing the recipe's (repeatable, applied in order)."),
-        click.option("--no-stylize", is_flag=True, help="Draw without the recipe's stylizer chain."),
-    )):
+    for option in reversed(
+        (
+            click.option(
+                "--checkpoint",
+                type=click.Path(dir_okay=False, exists=True),
+                default=None,
+                help="Use this checkpoint file [default: the recipe's sample.step, else the newest].",
+            ),
+            click.option(
+                "--step",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Use the run's checkpoint of this training step.",
+            ),
+            click.option(
+                "--ema/--no-ema",
+                default=None,
+                help="The EMA generator (smoother) or the raw one [default: sample.ema, true].",
+            ),
+            click.option(
+                "--truncation",
+                "psi",
+                type=click.FloatRange(0, 2),
+                default=None,
+                metavar="PSI",
+                help="Pull latents toward the mean: 1 plain, 0 the mean image, 0.7 safer [default: sample.truncation].",
+            ),
+            click.option(
+                "--size",
+                type=click.IntRange(0, 4096),
+                default=None,
+                metavar="PX",
+                help="Render at PX pixels, upsampled before the stylizers so they paint at full size.",
+            ),
+            click.option(
+                "-s",
+                "--stylize",
+                "stylize_specs",
+                multiple=True,
+                metavar="NAME[:KEY=VALUE,...]",
+                help="Stylizer chain replacing the recipe's (repeatable, applied in order).",
+            ),
+            click.option("--no-stylize", is_flag=True, help="Draw without the recipe's stylizer chain."),
+        )
+    ):
         f = option(f)
     return f

@@ -19,10 +19,9 @@ from typing import Any
 
 import click
 
+from ganvas.cli import options
 from ganvas.errors import GanvasError, UserInputError, did_you_mean
 from ganvas.plugin.manager import ENTRY_POINT, ENTRY_POINT_GROUP, LOAD_ENV, STRICT_ENV, PluginHost, normalize_dist_name
-
-from ganvas.cli import options
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -34,18 +33,33 @@ def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
     """One dict per plugin, loaded or failed: what ``ganvas plugins --json`` prints."""
     rows = []
     for info in host.plugins():
-        rows.append({
-            "name": info.name, "version": info.version, "package": info.dist, "builtin": info.builtin,
-            "origin": info.origin, "hooks": info.hooks,
-            "components": [f"{c.kind}:{c.name}" for c in host.components_of(info.name)], "error": None,
-            "disable": None,
-        })
+        rows.append(
+            {
+                "name": info.name,
+                "version": info.version,
+                "package": info.dist,
+                "builtin": info.builtin,
+                "origin": info.origin,
+                "hooks": info.hooks,
+                "components": [f"{c.kind}:{c.name}" for c in host.components_of(info.name)],
+                "error": None,
+                "disable": None,
+            }
+        )
     for failure in host.failures:
-        rows.append({
-            "name": failure.name, "version": failure.version, "package": failure.dist, "builtin": False,
-            "origin": failure.origin, "hooks": [], "components": [], "error": failure.error,
-            "disable": failure.disable,
-        })
+        rows.append(
+            {
+                "name": failure.name,
+                "version": failure.version,
+                "package": failure.dist,
+                "builtin": False,
+                "origin": failure.origin,
+                "hooks": [],
+                "components": [],
+                "error": failure.error,
+                "disable": failure.disable,
+            }
+        )
     return rows
 
 
@@ -63,8 +77,11 @@ def _table(rows: list[list[str]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
 
 
-@click.group(invoke_without_command=True, context_settings=CONTEXT,
-             short_help="Installed plugins and their components; `plugins new NAME` starts one.")
+@click.group(
+    invoke_without_command=True,
+    context_settings=CONTEXT,
+    short_help="Installed plugins and their components; `plugins new NAME` starts one.",
+)
 @options.json_flag
 @click.pass_context
 def plugins(ctx: click.Context, as_json: bool) -> None:
@@ -95,17 +112,27 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     elif failed:
         working = ",".join(row["name"] for row in rows if row["origin"] == ENTRY_POINT and not row["error"])
         packages = " ".join(row["package"] for row in failed if row["package"])
-        click.echo(f"\n{len(failed)} plugins failed to load; to disable them: {LOAD_ENV}='{working}' "
-                   "(loads only the plugins named)" + (f" or ganvas uninstall {packages}" if packages else ""))
+        click.echo(
+            f"\n{len(failed)} plugins failed to load; to disable them: {LOAD_ENV}='{working}' "
+            "(loads only the plugins named)" + (f" or ganvas uninstall {packages}" if packages else "")
+        )
     if all(row["builtin"] for row in rows):
-        click.echo("\nno third-party plugins installed: `ganvas plugins new NAME` starts one, "
-                   "`ganvas install NAME` installs one")
+        click.echo(
+            "\nno third-party plugins installed: `ganvas plugins new NAME` starts one, "
+            "`ganvas install NAME` installs one"
+        )
 
 
 @plugins.command("new", context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Where to create the ganvas-NAME folder.")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where to create the ganvas-NAME folder.",
+)
 def new(name: str, parent: Path) -> None:
     """Create ganvas-NAME/, a pip-installable plugin project with an example stylizer and loss.
 
@@ -201,8 +228,9 @@ def _load_report(names: list[str]) -> dict[str, dict[str, Any]]:
     """Load ``names`` in a fresh ganvas process (as the next command will): their rows by name."""
     env = {**os.environ, LOAD_ENV: ",".join(names)}
     env.pop(STRICT_ENV, None)
-    done = subprocess.run([sys.executable, "-m", "ganvas", "plugins", "--json"], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "ganvas", "plugins", "--json"], env=env, capture_output=True, text=True
+    )
     try:
         return {row["name"]: row for row in json.loads(done.stdout)}
     except ValueError:
@@ -224,16 +252,30 @@ def _constraint_file() -> Path:
 
 @click.command(context_settings=CONTEXT, short_help="Install plugins into ganvas's environment.")
 @click.argument("targets", nargs=-1, metavar="NAME|PATH...")
-@click.option("-e", "--editable", "editables", multiple=True, metavar="PATH",
-              help="Install the plugin project at PATH in editable mode (your edits apply at once).")
+@click.option(
+    "-e",
+    "--editable",
+    "editables",
+    multiple=True,
+    metavar="PATH",
+    help="Install the plugin project at PATH in editable mode (your edits apply at once).",
+)
 @click.option("-U", "--upgrade", is_flag=True, help="Upgrade to the newest version.")
 @click.option("--force-reinstall", is_flag=True, help="Reinstall even if the version is already installed.")
 @click.option("--no-deps", is_flag=True, help="Do not install the plugin's dependencies.")
-@click.option("--no-build-isolation", is_flag=True,
-              help="Build local projects with the installed setuptools (works offline).")
+@click.option(
+    "--no-build-isolation", is_flag=True, help="Build local projects with the installed setuptools (works offline)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Less output from pip.")
-def install(targets: tuple[str, ...], editables: tuple[str, ...], upgrade: bool, force_reinstall: bool,
-            no_deps: bool, no_build_isolation: bool, quiet: bool) -> None:
+def install(
+    targets: tuple[str, ...],
+    editables: tuple[str, ...],
+    upgrade: bool,
+    force_reinstall: bool,
+    no_deps: bool,
+    no_build_isolation: bool,
+    quiet: bool,
+) -> None:
     """Install plugins with pip into the environment ganvas runs in.
 
     \b
@@ -248,21 +290,38 @@ def install(targets: tuple[str, ...], editables: tuple[str, ...], upgrade: bool,
         raise click.UsageError("give a plugin NAME, a PATH, or -e PATH (e.g. ganvas install ganvas-neon)")
     for target in (*targets, *editables):
         _refuse_core(target)
-    flags = [flag for flag, on in (("--upgrade", upgrade), ("--force-reinstall", force_reinstall),
-                                   ("--no-deps", no_deps), ("--no-build-isolation", no_build_isolation),
-                                   ("--quiet", quiet)) if on]
+    options = {
+        "--upgrade": upgrade,
+        "--force-reinstall": force_reinstall,
+        "--no-deps": no_deps,
+        "--no-build-isolation": no_build_isolation,
+        "--quiet": quiet,
+    }
+    flags = [flag for flag, on in options.items() if on]
     before = installed_plugins()
     constraints = _constraint_file()
     try:
-        _pip("install", *flags, "--constraint", str(constraints), *targets,
-             *(arg for path in editables for arg in ("--editable", path)))
+        _pip(
+            "install",
+            *flags,
+            "--constraint",
+            str(constraints),
+            *targets,
+            *(arg for path in editables for arg in ("--editable", path)),
+        )
     finally:
         constraints.unlink(missing_ok=True)
-    after = installed_plugins()
+    _report_installed(before, installed_plugins())
+
+
+def _report_installed(before: dict[str, tuple[str, str]], after: dict[str, tuple[str, str]]) -> None:
+    """One line per plugin the install added or changed, saying what it registers (or why it fails)."""
     changed = [name for name, found in after.items() if before.get(name) != found]
     if not changed:
-        click.echo("no ganvas plugin was added or changed (a plugin declares a [project.entry-points.ganvas] "
-                   "entry point); `ganvas plugins` lists what is installed")
+        click.echo(
+            "no ganvas plugin was added or changed (a plugin declares a [project.entry-points.ganvas] "
+            "entry point); `ganvas plugins` lists what is installed"
+        )
         return
     report = _load_report(changed)
     for name in changed:
@@ -270,8 +329,10 @@ def install(targets: tuple[str, ...], editables: tuple[str, ...], upgrade: bool,
         verb = f"upgraded from {before[name][1]} to" if name in before else "installed"
         row = report.get(name, {"error": "not loaded (is it filtered out by GANVAS_LOAD_PLUGINS?)"})
         if row.get("error"):
-            click.echo(f"warning: plugin '{name}' ({dist} {version}) was {verb.split()[0]} but fails to load: "
-                       f"{row['error']}", err=True)
+            click.echo(
+                f"warning: plugin '{name}' ({dist} {version}) was {verb.split()[0]} but fails to load: {row['error']}",
+                err=True,
+            )
         else:
             components = components_text(row["components"]) or "no components"
             click.echo(f"{verb} plugin '{name}' {version} ({dist}): {components}")
@@ -315,14 +376,18 @@ def uninstall(names: tuple[str, ...], yes: bool) -> None:
     for name in names:
         dist = _resolve_dist(name, plugins_by_name)
         if normalize_dist_name(dist.metadata["Name"]) in core:
-            raise UserInputError(f"refusing to uninstall '{dist.metadata['Name']}': ganvas needs it "
-                                 "(uninstall ganvas itself with: python -m pip uninstall ganvas)")
+            raise UserInputError(
+                f"refusing to uninstall '{dist.metadata['Name']}': ganvas needs it "
+                "(uninstall ganvas itself with: python -m pip uninstall ganvas)"
+            )
         dists.append(dist)
     described = []
     for dist in dists:
         provided = sorted(ep for ep, (d, _) in plugins_by_name.items() if d == dist.metadata["Name"])
-        described.append(f"{dist.metadata['Name']} {dist.version}"
-                         + (f" (plugin {', '.join(provided)})" if provided else " (not a ganvas plugin)"))
+        described.append(
+            f"{dist.metadata['Name']} {dist.version}"
+            + (f" (plugin {', '.join(provided)})" if provided else " (not a ganvas plugin)")
+        )
     if not yes:
         click.confirm(f"Uninstall {'; '.join(described)}?", default=False, abort=True)
     _pip("uninstall", "--yes", *(dist.metadata["Name"] for dist in dists))

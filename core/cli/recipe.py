@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
+from ganvas.cli import options
 from ganvas.errors import UserInputError
 from ganvas.plugin.manager import PluginHost
-
-from ganvas.cli import options
 
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -48,8 +47,13 @@ def show(host: PluginHost, ref: str, overrides: tuple[str, ...]) -> None:
 
 @recipe_group.command("extract", context_settings=_CONTEXT)
 @click.argument("image", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Recipe file to write [default: IMAGE's name with .toml, beside it].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Recipe file to write [default: IMAGE's name with .toml, beside it].",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.pass_obj
 def extract(host: PluginHost, image: str, output: str | None, force: bool) -> None:

@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ganvas.cli import options
 from ganvas.errors import UserInputError
 from ganvas.io.formats import RESAMPLE
-from ganvas.plugin.manager import PluginHost
 from ganvas.io.runs import find_run, runs_root, unique_path
-
-from ganvas.cli import options
+from ganvas.plugin.manager import PluginHost
 
 if TYPE_CHECKING:
-    from ganvas.recipe import ComponentRef
     from ganvas.drawing.sampler import LoadedRun
+    from ganvas.recipe import ComponentRef
 
 
 def choose_seeds(seeds: str | None, n: int | None, default: str) -> list[int]:
@@ -34,21 +33,25 @@ def choose_seeds(seeds: str | None, n: int | None, default: str) -> list[int]:
         return [secrets.randbelow(1 << 31) for _ in range(n)]
     given = parse_seeds(seeds)
     if len(given) != 1:
-        raise UserInputError(f"--n {n} with --seeds '{seeds}': give one start seed with --n (e.g. --seeds 100 --n 16), "
-                             "or a list of seeds without --n")
+        raise UserInputError(
+            f"--n {n} with --seeds '{seeds}': give one start seed with --n (e.g. --seeds 100 --n 16), "
+            "or a list of seeds without --n"
+        )
     return list(range(given[0], given[0] + n))
 
 
-def load_for_drawing(host: PluginHost, run_dir: Path, device: str | None, checkpoint: str | None,
-                     step: int | None, ema: bool | None) -> LoadedRun:
+def load_for_drawing(
+    host: PluginHost, run_dir: Path, device: str | None, checkpoint: str | None, step: int | None, ema: bool | None
+) -> LoadedRun:
     """The run's generator as the shared drawing options ask (see ``options.drawing``)."""
     from ganvas.device import resolve_device
     from ganvas.drawing.sampler import load_run
 
     if checkpoint and step:
         raise UserInputError("give --checkpoint FILE or --step N, not both")
-    return load_run(run_dir, host, resolve_device(device or "auto"), Path(checkpoint) if checkpoint else None,
-                    ema=ema, step=step)
+    return load_run(
+        run_dir, host, resolve_device(device or "auto"), Path(checkpoint) if checkpoint else None, ema=ema, step=step
+    )
 
 
 def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], none: bool) -> list[ComponentRef]:
@@ -67,23 +70,47 @@ def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], n
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("run_ref", metavar="RUN")
 @click.option("--seeds", default=None, help="Seeds like 0-35 or 1,5,9 [default: the recipe's sample.seeds].")
-@click.option("-n", "--n", "n", type=click.IntRange(min=1), default=None,
-              help="N random seeds (printed), or N seeds counting up from a single --seeds.")
+@click.option(
+    "-n",
+    "--n",
+    "n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="N random seeds (printed), or N seeds counting up from a single --seeds.",
+)
 @click.option("--grid/--no-grid", default=None, help="One grid image, or one seedNNNN.png per seed.")
 @click.option("--columns", type=click.IntRange(min=0), default=None, help="Grid columns (0: near-square).")
 @click.option("--scale", type=click.IntRange(1, 16), default=None, help="Enlargement factor of the saved file.")
-@click.option("--resample", type=click.Choice(RESAMPLE), default=None,
-              help="Enlarge with crisp pixels (nearest) or smoothly.")
+@click.option(
+    "--resample", type=click.Choice(RESAMPLE), default=None, help="Enlarge with crisp pixels (nearest) or smoothly."
+)
 @options.drawing
-@click.option("-o", "--output", type=click.Path(), default=None,
-              help="Output file (grid) or folder (--no-grid) [default: inside RUN].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    default=None,
+    help="Output file (grid) or folder (--no-grid) [default: inside RUN].",
+)
 @click.option("--force", is_flag=True, help="Allow replacing an existing --output file.")
 @options.device
 @options.runs_dir
 @click.pass_obj
-def sample(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, grid: bool | None,
-           columns: int | None, scale: int | None, resample: str | None, output: str | None, force: bool,
-           device: str | None, runs_dir: str | None, **drawing: Any) -> None:
+def sample(
+    host: PluginHost,
+    run_ref: str,
+    seeds: str | None,
+    n: int | None,
+    grid: bool | None,
+    columns: int | None,
+    scale: int | None,
+    resample: str | None,
+    output: str | None,
+    force: bool,
+    device: str | None,
+    runs_dir: str | None,
+    **drawing: Any,
+) -> None:
     """Draw images for SEEDS from RUN, through the recipe's stylizer chain.
 
     RUN is a run folder, a run number, a recipe name (its latest run) or `latest`.
@@ -104,28 +131,39 @@ def sample(host: PluginHost, run_ref: str, seeds: str | None, n: int | None, gri
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
     seed_list = choose_seeds(seeds, n, cfg.seeds)
-    settings = replace(cfg, **{k: v for k, v in {
-        "grid": grid, "columns": columns, "scale": scale, "resample": resample,
-        "truncation": drawing["psi"], "size": drawing["size"]}.items() if v is not None})
+    given = {
+        "grid": grid,
+        "columns": columns,
+        "scale": scale,
+        "resample": resample,
+        "truncation": drawing["psi"],
+        "size": drawing["size"],
+    }
+    settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     if n is not None and seeds is None:
         click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
     label = (seeds or (f"random{len(seed_list)}" if n else cfg.seeds)).replace(",", "_")
-    if output is None:
-        stem = f"sample-{label}-step{loaded.step:07d}"
-        target = unique_path(run_dir / (stem + ".png" if settings.grid else stem))
-    else:
-        target = Path(output)
-        if settings.grid and target.is_dir():
-            raise UserInputError(f"'{output}' is a folder; give a .png file name (or use --no-grid)")
-        if settings.grid and target.exists() and not force:
-            raise UserInputError(f"'{output}' already exists; pass --force to replace it")
-        if not settings.grid and target.is_file():
-            raise UserInputError(f"'{output}' is a file; --no-grid writes one image per seed into a folder")
+    target = _target(run_dir, output, f"sample-{label}-step{loaded.step:07d}", settings.grid, force)
     paths = write_images(loaded, seed_list, host, target, settings, chain)
     if settings.grid:
         click.echo(f"image: {paths[0]}")
     else:
         click.echo(f"{len(paths)} images in {target}")
+
+
+def _target(run_dir: Path, output: str | None, stem: str, grid: bool, force: bool) -> Path:
+    """Where the images go: ``--output`` (checked: nothing is replaced without --force), else a new
+    name inside the run folder."""
+    if output is None:
+        return unique_path(run_dir / (stem + ".png" if grid else stem))
+    target = Path(output)
+    if grid and target.is_dir():
+        raise UserInputError(f"'{output}' is a folder; give a .png file name (or use --no-grid)")
+    if grid and target.exists() and not force:
+        raise UserInputError(f"'{output}' already exists; pass --force to replace it")
+    if not grid and target.is_file():
+        raise UserInputError(f"'{output}' is a file; --no-grid writes one image per seed into a folder")
+    return target
 
 
 COMMANDS = (sample,)

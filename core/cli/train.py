@@ -7,21 +7,28 @@ from pathlib import Path
 
 import click
 
+from ganvas.cli import options
 from ganvas.errors import UserInputError
 from ganvas.io.files import write_text_atomic
+from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
-from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
-
-from ganvas.cli import options
 
 #: Recipe keys ``--resume`` may change: they do not alter what the finished steps computed.
-RESUMABLE_KEYS = ("train.steps", "train.sample_every", "train.checkpoint_every", "train.keep_checkpoints",
-                  "train.log_every", "train.device", "sample.")
+RESUMABLE_KEYS = (
+    "train.steps",
+    "train.sample_every",
+    "train.checkpoint_every",
+    "train.keep_checkpoints",
+    "train.log_every",
+    "train.device",
+    "sample.",
+)
 
 
-def _start(host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_run: bool,
-           runs_dir: str | None) -> tuple[Recipe, Path] | None:
+def _start(
+    host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_run: bool, runs_dir: str | None
+) -> tuple[Recipe, Path] | None:
     recipe = load_recipe(recipe_ref, host.registry, overrides)
     if dry_run:
         click.echo(recipe.to_toml(), nl=False)
@@ -36,8 +43,9 @@ def write_recipe(run_dir: Path, recipe: Recipe) -> None:
     write_text_atomic(run_dir / RECIPE_FILE, recipe.to_toml())
 
 
-def _train(host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device: str | None,
-           resume: bool = False) -> Path:
+def _train(
+    host: PluginHost, recipe: Recipe, run_dir: Path, quiet: bool, device: str | None, resume: bool = False
+) -> Path:
     from ganvas.training.loop import Trainer  # imports torch: only when training
 
     if not quiet:
@@ -68,7 +76,9 @@ def _remove_unstarted(run_dir: Path) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def make_art(host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None = None, quiet: bool = False) -> list[Path]:
+def make_art(
+    host: PluginHost, recipe: Recipe, run_dir: Path, device: str | None = None, quiet: bool = False
+) -> list[Path]:
     """Train ``recipe`` in ``run_dir`` (holding its recipe.toml), then draw its ``[sample]``
     images through its stylizer chain: ``final.png``, or ``images/seedNNNN.png`` files."""
     _train(host, recipe, run_dir, quiet, device)
@@ -91,12 +101,18 @@ def _compare_with_source(ref: str, paths: list[Path]) -> None:
         return
     made = read_provenance(source)
     if made.animation:
-        click.echo(f"note: '{ref}' is an animation; this run made its recipe's still image "
-                   "(`ganvas animate` on the run makes the animation)", err=True)
+        click.echo(
+            f"note: '{ref}' is an animation; this run made its recipe's still image "
+            "(`ganvas animate` on the run makes the animation)",
+            err=True,
+        )
         return
     if made.stylize:
-        click.echo(f"note: '{ref}' was stylized afterwards with `ganvas stylize`; this run made the image "
-                   "it started from (`ganvas recipe show` lists that chain)", err=True)
+        click.echo(
+            f"note: '{ref}' was stylized afterwards with `ganvas stylize`; this run made the image "
+            "it started from (`ganvas recipe show` lists that chain)",
+            err=True,
+        )
         return
     import numpy as np
     from PIL import Image
@@ -104,29 +120,47 @@ def _compare_with_source(ref: str, paths: list[Path]) -> None:
     with Image.open(source) as a, Image.open(paths[0]) as b:
         old, new = np.asarray(a), np.asarray(b)
     if old.shape != new.shape:
-        click.echo(f"warning: the new image is {new.shape[1]}x{new.shape[0]}, '{ref}' is {old.shape[1]}x{old.shape[0]}",
-                   err=True)
+        click.echo(
+            f"warning: the new image is {new.shape[1]}x{new.shape[0]}, '{ref}' is {old.shape[1]}x{old.shape[0]}",
+            err=True,
+        )
     elif np.array_equal(old, new):
         click.echo(f"identical to {ref}: every pixel matches")
     else:
         diff = np.abs(old.astype(np.int16) - new.astype(np.int16))
-        click.echo(f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
-                   f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the torch version, "
-                   "device and number of CPU threads the original was made with", err=True)
+        click.echo(
+            f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
+            f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the torch version, "
+            "device and number of CPU threads the original was made with",
+            err=True,
+        )
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("recipe", default=DEFAULT_RECIPE, metavar="[RECIPE]")
 @options.overrides
 @click.option("--dry-run", is_flag=True, help="Print the resolved recipe and exit.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Also copy the final image here (never overwrites an existing file).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also copy the final image here (never overwrites an existing file).",
+)
 @options.device
 @options.quiet
 @options.runs_dir
 @click.pass_obj
-def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool, output: str | None,
-        device: str | None, quiet: bool, runs_dir: str | None) -> None:
+def run(
+    host: PluginHost,
+    recipe: str,
+    overrides: tuple[str, ...],
+    dry_run: bool,
+    output: str | None,
+    device: str | None,
+    quiet: bool,
+    runs_dir: str | None,
+) -> None:
     """Train RECIPE, then sample and stylize the final image; prints its path.
 
     RECIPE is a TOML file, a built-in recipe name (see `ganvas recipes`) or an image ganvas made
@@ -152,16 +186,29 @@ def run(host: PluginHost, recipe: str, overrides: tuple[str, ...], dry_run: bool
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("recipe", required=False, metavar="[RECIPE]")
-@click.option("--resume", "resume", metavar="RUN", default=None,
-              help="Continue RUN (folder, number or name) from its newest checkpoint.")
+@click.option(
+    "--resume",
+    "resume",
+    metavar="RUN",
+    default=None,
+    help="Continue RUN (folder, number or name) from its newest checkpoint.",
+)
 @options.overrides
 @click.option("--dry-run", is_flag=True, help="Print the resolved recipe and exit.")
 @options.device
 @options.quiet
 @options.runs_dir
 @click.pass_obj
-def train(host: PluginHost, recipe: str | None, resume: str | None, overrides: tuple[str, ...], dry_run: bool,
-          device: str | None, quiet: bool, runs_dir: str | None) -> None:
+def train(
+    host: PluginHost,
+    recipe: str | None,
+    resume: str | None,
+    overrides: tuple[str, ...],
+    dry_run: bool,
+    device: str | None,
+    quiet: bool,
+    runs_dir: str | None,
+) -> None:
     """Train RECIPE into a new run folder, or continue one with --resume RUN.
 
     \b

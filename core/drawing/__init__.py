@@ -5,8 +5,12 @@ Public names are imported on first use (``from ganvas.drawing import load_run``)
 
 from ganvas._lazy import lazy_exports
 
-__all__, __getattr__, __dir__ = lazy_exports(__name__, {
-    "sampler": ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"],
-    "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml"],
-    "animate": ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation"],
-}, globals())
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "sampler": ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"],
+        "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml"],
+        "animate": ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation"],
+    },
+    globals(),
+)

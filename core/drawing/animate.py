@@ -32,12 +32,20 @@ from ganvas.io.formats import ANIMATION_SUFFIXES
 from ganvas.io.images import RESAMPLE_FILTERS, open_image, pil_to_tensor
 
 if TYPE_CHECKING:
+    from ganvas.drawing.sampler import LoadedRun
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import ComponentRef
-    from ganvas.drawing.sampler import LoadedRun
 
-__all__ = ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation", "FORMATS", "SUFFIXES",
-           "MAX_FRAMES"]
+__all__ = [
+    "slerp",
+    "walk_latents",
+    "latent_walk",
+    "timelapse_frames",
+    "save_animation",
+    "FORMATS",
+    "SUFFIXES",
+    "MAX_FRAMES",
+]
 
 log = logging.getLogger("ganvas.drawing.animate")
 
@@ -105,17 +113,26 @@ def walk_latents(keyframes: Tensor, frames: int) -> Tensor:
 
 
 @torch.no_grad()
-def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int, *,
-                chain: list[ComponentRef] | None = None, size: int | None = None,
-                truncation: float | None = None) -> Tensor:
+def latent_walk(
+    run: LoadedRun,
+    host: PluginHost,
+    seeds: list[int],
+    frames: int,
+    *,
+    chain: list[ComponentRef] | None = None,
+    size: int | None = None,
+    truncation: float | None = None,
+) -> Tensor:
     """The run's images along a looping walk through ``seeds``: uint8 ``(frames, C, H, W)``.
 
     Frame ``k * frames // len(seeds)`` is exactly the image ``ganvas sample --seeds SEED`` draws
     for keyframe ``k`` (same chain, size and truncation; default: the recipe's ``[sample]``).
     """
     if not run.kind.pictures:
-        raise UserInputError(f"run '{run.run_dir}' learns {run.kind.kind}; animations need an image run "
-                             "(ganvas animate --timelapse shows its training plots)")
+        raise UserInputError(
+            f"run '{run.run_dir}' learns {run.kind.kind}; animations need an image run "
+            "(ganvas animate --timelapse shows its training plots)"
+        )
     z = walk_latents(run.drawer.latents(seeds).cpu(), frames)
     from ganvas.drawing.sampler import render_latents
     from ganvas.drawing.stylize import build_chain
@@ -125,11 +142,11 @@ def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int,
     def draw(rows: Tensor) -> Tensor:
         return render_latents(run, rows, host, chain=stylizers, size=size, truncation=truncation)
 
-    out = torch.cat([draw(z[i:i + _CHUNK]) for i in range(0, len(z), _CHUNK)])
+    out = torch.cat([draw(z[i : i + _CHUNK]) for i in range(0, len(z), _CHUNK)])
     # float results can depend on the batch: draw the keyframes alone, as `ganvas sample` does
     for k in range(len(seeds)):
         i = k * frames // len(seeds)
-        out[i] = draw(z[i:i + 1])[0]
+        out[i] = draw(z[i : i + 1])[0]
     return out
 
 
@@ -139,8 +156,11 @@ def latent_walk(run: LoadedRun, host: PluginHost, seeds: list[int], frames: int,
 def sample_grids(run_dir: Path) -> list[Path]:
     """The run's training sample grids, ``samples/step-NNNNNNN.png``, in step order."""
     folder = Path(run_dir) / "samples"
-    found = [(int(m.group(1)), p) for p in folder.glob("step-*.png") if (m := _STEP_RE.match(p.name))] \
-        if folder.is_dir() else []
+    found = (
+        [(int(m.group(1)), p) for p in folder.glob("step-*.png") if (m := _STEP_RE.match(p.name))]
+        if folder.is_dir()
+        else []
+    )
     return [p for _, p in sorted(found)]
 
 
@@ -192,7 +212,8 @@ def shared_palette(images: Sequence[Image.Image], budget: int = 1 << 18) -> Imag
     width = min(len(pixels), 1024)
     strip = pixels[: len(pixels) // width * width].reshape(-1, width, 3)
     return Image.fromarray(np.ascontiguousarray(strip)).quantize(
-        256, method=Image.Quantize.MEDIANCUT, kmeans=2, dither=Image.Dither.NONE)
+        256, method=Image.Quantize.MEDIANCUT, kmeans=2, dither=Image.Dither.NONE
+    )
 
 
 def _write_gif(images: list[Image.Image], path: Path, durations: list[float], scale: int, resample: str) -> Path:
@@ -210,29 +231,70 @@ def _write_gif(images: list[Image.Image], path: Path, durations: list[float], sc
         frames = _enlarge(frames, scale, resample)
     # GIF delays are centiseconds: round to the nearest instead of Pillow's truncation
     gif_ms = [max(20, 10 * round(d / 10)) for d in durations]
-    return atomic_write(path, lambda tmp: frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
-                                                    duration=gif_ms, loop=0, disposal=1))
+    return atomic_write(
+        path,
+        lambda tmp: frames[0].save(
+            tmp, format="GIF", save_all=True, append_images=frames[1:], duration=gif_ms, loop=0, disposal=1
+        ),
+    )
 
 
-def _write_apng(images: list[Image.Image], path: Path, durations: list[float],
-                metadata: Mapping[str, str] | None) -> Path:
+def _write_apng(
+    images: list[Image.Image], path: Path, durations: list[float], metadata: Mapping[str, str] | None
+) -> Path:
     info = PngImagePlugin.PngInfo()
     for key, value in (metadata or {}).items():
         info.add_itxt(key, value)
-    return atomic_write(path, lambda tmp: images[0].save(tmp, format="PNG", save_all=True, append_images=images[1:],
-                                                    duration=durations, loop=0, pnginfo=info, default_image=False))
+    return atomic_write(
+        path,
+        lambda tmp: images[0].save(
+            tmp,
+            format="PNG",
+            save_all=True,
+            append_images=images[1:],
+            duration=durations,
+            loop=0,
+            pnginfo=info,
+            default_image=False,
+        ),
+    )
 
 
 def _write_mp4(images: list[Image.Image], path: Path, fps: int, hold_frames: int, ffmpeg: str) -> Path:
     w, h = images[0].size
     pad_w, pad_h = w % 2, h % 2  # yuv420p needs even sides: repeat the last column/row
-    cmd = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-           "-s", f"{w + pad_w}x{h + pad_h}", "-framerate", str(fps), "-i", "-", "-c:v", "libx264",
-           "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4"]
+    cmd = [
+        ffmpeg,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{w + pad_w}x{h + pad_h}",
+        "-framerate",
+        str(fps),
+        "-i",
+        "-",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-crf",
+        "18",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+    ]
 
     def write(tmp: Path) -> None:
-        proc = subprocess.Popen([*cmd, str(tmp)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [*cmd, str(tmp)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         try:
             assert proc.stdin is not None
             for i, img in enumerate(images):
@@ -253,9 +315,18 @@ def _write_mp4(images: list[Image.Image], path: Path, fps: int, hold_frames: int
     return atomic_write(path, write)
 
 
-def save_animation(frames: Tensor, stem: Path, fps: int, formats: Sequence[str] = ("gif", "apng"),
-                   metadata: dict[str, str] | None = None, scale: int = 1, resample: str = "nearest", *,
-                   hold_last_ms: int = 0, overwrite: bool = False) -> list[Path]:
+def save_animation(
+    frames: Tensor,
+    stem: Path,
+    fps: int,
+    formats: Sequence[str] = ("gif", "apng"),
+    metadata: dict[str, str] | None = None,
+    scale: int = 1,
+    resample: str = "nearest",
+    *,
+    hold_last_ms: int = 0,
+    overwrite: bool = False,
+) -> list[Path]:
     """Write uint8 ``(N, C, H, W)`` frames (C = 1 or 3) as looping animations; the paths written.
 
     ``formats``: ``gif`` -> ``STEM.gif`` (one shared 256-colour palette, Floyd-Steinberg),

@@ -14,7 +14,6 @@ import torch
 import torch.nn.functional as F
 
 from ganvas.data.kinds import Dataset, data_kind
-from ganvas.seeds import format_seeds
 from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
@@ -23,6 +22,7 @@ from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import RECIPE_FILE, unique_path
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
+from ganvas.seeds import format_seeds
 from ganvas.training.loop import method_state
 from ganvas.training.method import DrawContext, Drawer, Method
 
@@ -58,21 +58,32 @@ def read_run_recipe(run_dir: Path, host: PluginHost) -> Recipe:
     return parse_recipe(tomllib.loads(path.read_text()), host.registry, source=str(path))
 
 
-def load_run(run_dir: Path, host: PluginHost, device: torch.device, checkpoint: Path | None = None,
-             *, ema: bool | None = None, step: int | None = None) -> LoadedRun:
+def load_run(
+    run_dir: Path,
+    host: PluginHost,
+    device: torch.device,
+    checkpoint: Path | None = None,
+    *,
+    ema: bool | None = None,
+    step: int | None = None,
+) -> LoadedRun:
     """The generator of ``run_dir`` at ``checkpoint`` (or at training ``step``; default: the
     recipe's ``sample.step``, else the newest checkpoint). ``ema`` defaults to ``sample.ema``."""
     recipe = read_run_recipe(run_dir, host)
     if checkpoint is None:
         ckpts = list_checkpoints(run_dir / "checkpoints")
         if not ckpts:
-            raise UserInputError(f"run '{run_dir}' has no checkpoint yet; train it first (ganvas train --resume {run_dir})")
+            raise UserInputError(
+                f"run '{run_dir}' has no checkpoint yet; train it first (ganvas train --resume {run_dir})"
+            )
         step = recipe.sample.step if step is None else step
         if step:
             found = dict(ckpts)
             if step not in found:
-                raise UserInputError(f"run '{run_dir}' has no checkpoint of step {step}; it has steps "
-                                     + ", ".join(str(s) for s, _ in ckpts))
+                raise UserInputError(
+                    f"run '{run_dir}' has no checkpoint of step {step}; it has steps "
+                    + ", ".join(str(s) for s, _ in ckpts)
+                )
             checkpoint = found[step]
         else:
             checkpoint = ckpts[-1][1]
@@ -92,14 +103,22 @@ def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size:
         return to_uint8(items)  # no round trip through [0, 1]: bit-identical to the training grids
     images01 = items.float().add(1).div(2).clamp(0, 1)
     if size and size != images01.shape[-1]:
-        images01 = F.interpolate(images01, size=(size, size), mode="bicubic", align_corners=False,
-                                 antialias=size < images01.shape[-1]).clamp(0, 1)
+        images01 = F.interpolate(
+            images01, size=(size, size), mode="bicubic", align_corners=False, antialias=size < images01.shape[-1]
+        ).clamp(0, 1)
     return to_uint8(run_chain(images01, build_chain(chain, host)) * 2 - 1)
 
 
 @torch.no_grad()
-def render_latents(run: LoadedRun, z: torch.Tensor, host: PluginHost, *, chain: list[Any] | None = None,
-                   size: int | None = None, truncation: float | None = None) -> torch.Tensor:
+def render_latents(
+    run: LoadedRun,
+    z: torch.Tensor,
+    host: PluginHost,
+    *,
+    chain: list[Any] | None = None,
+    size: int | None = None,
+    truncation: float | None = None,
+) -> torch.Tensor:
     """Draw latents ``z`` with the run's drawer: uint8 ``(B, C, H, W)`` pictures through the
     stylizer chain (default: the recipe's; ComponentRefs or modules from :func:`build_chain`), or
     for items that are not pictures (points) one ``(3, H, W)`` rendering of them all."""
@@ -108,8 +127,9 @@ def render_latents(run: LoadedRun, z: torch.Tensor, host: PluginHost, *, chain: 
     items = run.drawer.draw(z, truncation=psi)
     if not run.kind.pictures:
         return run.kind.render(items)
-    return finish_images(items, run.recipe.stylize if chain is None else chain, host,
-                         cfg.size if size is None else size)
+    return finish_images(
+        items, run.recipe.stylize if chain is None else chain, host, cfg.size if size is None else size
+    )
 
 
 def drawn_recipe(run: LoadedRun, settings: SampleConfig, chain: list[ComponentRef], seeds: list[int]) -> Recipe:
@@ -136,8 +156,9 @@ def write_images(
     stylizers = build_chain(chain, host) if run.kind.pictures else []
 
     def draw(some: list[int]) -> torch.Tensor:
-        return render_latents(run, run.drawer.latents(some), host, chain=stylizers, size=cfg.size,
-                              truncation=cfg.truncation)
+        return render_latents(
+            run, run.drawer.latents(some), host, chain=stylizers, size=cfg.size, truncation=cfg.truncation
+        )
 
     if not run.kind.pictures or cfg.grid:
         picture = draw(seeds)
@@ -152,6 +173,7 @@ def write_images(
     for seed in seeds:  # one at a time: float results can depend on the batch, and the PNG must
         image = draw([seed])[0]  # be what `ganvas run` on it draws again, alone, bit for bit
         meta = image_metadata(drawn_recipe(run, cfg, chain, [seed]), [seed], run.step, host)
-        paths.append(save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta,
-                              scale=cfg.scale, resample=cfg.resample))
+        paths.append(
+            save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta, scale=cfg.scale, resample=cfg.resample)
+        )
     return paths

@@ -51,8 +51,9 @@ def run_chain(images: Tensor, chain: Sequence[Any]) -> Tensor:
         return colour
     if alpha.shape[-2:] != colour.shape[-2:]:
         shrinking = colour.shape[-2] < alpha.shape[-2]
-        alpha = F.interpolate(alpha, size=colour.shape[-2:], mode="bilinear", align_corners=False,
-                              antialias=shrinking).clamp(0, 1)
+        alpha = F.interpolate(
+            alpha, size=colour.shape[-2:], mode="bilinear", align_corners=False, antialias=shrinking
+        ).clamp(0, 1)
     return torch.cat((colour, alpha.to(colour)), 1)
 
 

@@ -18,12 +18,23 @@ from typing import Any
 from ganvas.errors import UnknownNameError, UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.io.formats import ANIMATION_SUFFIXES
-from ganvas.recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from ganvas.plugin.registry import Registry
+from ganvas.recipe import Recipe, builtin_recipes, load_recipe, tomllib
 from ganvas.seeds import format_seeds, parse_seeds
 
-__all__ = ["Gallery", "Entry", "open_gallery", "stale_reason", "embedded_toml", "read_manifest",
-           "write_manifest", "recipe_parts", "gallery_size", "MANIFEST", "SIZE_BUDGET"]
+__all__ = [
+    "Gallery",
+    "Entry",
+    "open_gallery",
+    "stale_reason",
+    "embedded_toml",
+    "read_manifest",
+    "write_manifest",
+    "recipe_parts",
+    "gallery_size",
+    "MANIFEST",
+    "SIZE_BUDGET",
+]
 
 MANIFEST = "gallery.json"
 SIZE_BUDGET = 10_000_000
@@ -90,8 +101,10 @@ def open_gallery(root: str | Path, registry: Registry) -> Gallery:
     root = Path(root).expanduser()
     files = sorted((root / "recipes").glob("*.toml")) if (root / "recipes").is_dir() else []
     if not files:
-        raise UserInputError(f"'{root}' is not a gallery: no recipes in {root / 'recipes'}/*.toml "
-                             "(give the gallery folder with --gallery DIR)")
+        raise UserInputError(
+            f"'{root}' is not a gallery: no recipes in {root / 'recipes'}/*.toml "
+            "(give the gallery folder with --gallery DIR)"
+        )
     entries, problems = [], []
     for path in files:
         try:
@@ -192,8 +205,11 @@ def write_manifest(root: Path, manifest: Mapping[str, Any], gallery: Gallery | N
     recipes = dict(manifest.get("recipes", {}))
     if gallery is not None:
         recipes = {e.name: recipes[e.name] for e in ordered(gallery, recipes) if e.name in recipes}
-    data = {"format": 1, "about": "written by `ganvas gallery build`; README.md and index.html are made from it",
-            "recipes": recipes}
+    data = {
+        "format": 1,
+        "about": "written by `ganvas gallery build`; README.md and index.html are made from it",
+        "recipes": recipes,
+    }
     return write_text_atomic(root / MANIFEST, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -214,8 +230,11 @@ def format_size(size: int) -> str:
 def orphans(gallery: Gallery) -> list[str]:
     """Pictures in the gallery folder that no recipe makes (left from a renamed or deleted recipe)."""
     made = {SHEET} | {p.name for e in gallery.entries for p in (gallery.image(e.name), *gallery.walk_files(e.name))}
-    return sorted(p.name for p in gallery.root.iterdir() if p.is_file() and p.suffix in (".png", ".gif")
-                  and p.name not in made and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in gallery.root.iterdir()
+        if p.is_file() and p.suffix in (".png", ".gif") and p.name not in made and not p.name.startswith(".")
+    )
 
 
 # -- what the pages say --------------------------------------------------------------------------
@@ -235,7 +254,9 @@ def recipe_parts(recipe: Recipe) -> str:
 
 def ordered(gallery: Gallery, records: Mapping[str, Any]) -> list[Entry]:
     """``default`` first, then the other image recipes, then point benchmarks; by name within."""
+
     def key(e: Entry) -> tuple[int, int, str]:
         points = records.get(e.name, {}).get("kind") == "points"
         return (e.name != "default", points, e.name)
+
     return sorted(gallery.entries, key=key)

@@ -65,8 +65,16 @@ def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
     cards = []
     for e in ordered(gallery, records):
         walks = [w for p in gallery.walk_files(e.name) if (w := _picture(gallery.root, p))]
-        cards.append(_Card(e, dict(records.get(e.name, {})), _picture(gallery.root, gallery.image(e.name)),
-                           walks[0] if walks else None, gallery.command(e), gallery.builtin_name(e)))
+        cards.append(
+            _Card(
+                e,
+                dict(records.get(e.name, {})),
+                _picture(gallery.root, gallery.image(e.name)),
+                walks[0] if walks else None,
+                gallery.command(e),
+                gallery.builtin_name(e),
+            )
+        )
     return cards
 
 
@@ -74,8 +82,10 @@ def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
     """Write ``README.md`` and ``index.html`` from the recipes, the pictures and the manifest."""
     cards = _cards(gallery, manifest)
     sheet = _picture(gallery.root, gallery.root / SHEET)
-    return [write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
-            write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet))]
+    return [
+        write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
+        write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet)),
+    ]
 
 
 def _devices(cards: list[_Card]) -> str:
@@ -113,14 +123,20 @@ def _readme(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | 
         if c.walk:
             cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
         command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
-        shows = (_md(c.entry.recipe.description) + "<br>" if c.entry.recipe.description else "") + \
-            f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
+        shows = (
+            _md(c.entry.recipe.description) + "<br>" if c.entry.recipe.description else ""
+        ) + f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
         lines.append(f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |")
     if sheet:
-        lines += ["", "## Stylizers", "",
-                  f"Every stylizer on a photo and on a GAN sample ([`{SHEET}`]({SHEET}); made by "
-                  f"`python -m ganvas.plugins.stylizers.sheet {folder}/{SHEET}`):", "",
-                  f'<img src="{sheet[0]}" width="100%" alt="every stylizer on a photo and on a GAN sample">']
+        lines += [
+            "",
+            "## Stylizers",
+            "",
+            f"Every stylizer on a photo and on a GAN sample ([`{SHEET}`]({SHEET}); made by "
+            f"`python -m ganvas.plugins.stylizers.sheet {folder}/{SHEET}`):",
+            "",
+            f'<img src="{sheet[0]}" width="100%" alt="every stylizer on a photo and on a GAN sample">',
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -137,21 +153,41 @@ def _img(picture: tuple[str, int, int], alt: str, css: str = "") -> str:
 def _card_html(c: _Card) -> str:
     e = c.entry
     crisp = "crisp" if c.crisp else ""
-    art = (f'<a class="art" href="{_e(c.image[0])}">{_img(c.image, f"{e.name}: the final image", crisp)}</a>'
-           if c.image else '<div class="missing">not built yet</div>')
+    art = (
+        f'<a class="art" href="{_e(c.image[0])}">{_img(c.image, f"{e.name}: the final image", crisp)}</a>'
+        if c.image
+        else '<div class="missing">not built yet</div>'
+    )
     walk = _img(c.walk, f"{e.name}: a looping walk through latent space", f"walk {crisp}".strip()) if c.walk else ""
     return _template("card.html").substitute(
-        id=_e(e.name), art=art, walk=walk, name=_e(e.name), description=_e(e.recipe.description),
-        parts=_e(recipe_parts(e.recipe)), command=_e(c.command),
+        id=_e(e.name),
+        art=art,
+        walk=walk,
+        name=_e(e.name),
+        description=_e(e.recipe.description),
+        parts=_e(recipe_parts(e.recipe)),
+        command=_e(c.command),
         also=f"\n<span># or: ganvas run {_e(c.builtin)}</span>" if c.builtin else "",
-        time=_e(c.time), device=f" on {_e(c.device)}" if c.device else "", file=_e(e.path.name), text=_e(e.text))
+        time=_e(c.time),
+        device=f" on {_e(c.device)}" if c.device else "",
+        file=_e(e.path.name),
+        text=_e(e.text),
+    )
 
 
 _SECTIONS = (
-    ("images", "Pictures", "A GAN trained on the recipe's dataset; the big picture is the recipe's final sample "
-     "grid, the small one a looping walk through its latent space."),
-    ("points", "2-D benchmarks", "A GAN learning a mixture of 2-D Gaussians; the picture plots the points it "
-     "generates. <code>ganvas bench modes NAME</code> measures how many modes it covers."),
+    (
+        "images",
+        "Pictures",
+        "A GAN trained on the recipe's dataset; the big picture is the recipe's final sample "
+        "grid, the small one a looping walk through its latent space.",
+    ),
+    (
+        "points",
+        "2-D benchmarks",
+        "A GAN learning a mixture of 2-D Gaussians; the picture plots the points it "
+        "generates. <code>ganvas bench modes NAME</code> measures how many modes it covers.",
+    ),
 )
 
 
@@ -164,17 +200,29 @@ def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | No
     for kind, title, about in _SECTIONS:
         mine = [c for c in cards if (c.record.get("kind") == "points") == (kind == "points")]
         if mine:
-            sections.append(_template("section.html").substitute(
-                kind=kind, title=title, about=about, cards="\n".join(_card_html(c) for c in mine)))
+            sections.append(
+                _template("section.html").substitute(
+                    kind=kind, title=title, about=about, cards="\n".join(_card_html(c) for c in mine)
+                )
+            )
     if sheet:
-        sections.append(_template("sheet.html").substitute(
-            folder=_e(folder), sheet=SHEET, href=_e(sheet[0]),
-            image=_img(sheet, "every stylizer on a photo and on a GAN sample")))
+        sections.append(
+            _template("sheet.html").substitute(
+                folder=_e(folder),
+                sheet=SHEET,
+                href=_e(sheet[0]),
+                image=_img(sheet, "every stylizer on a photo and on a GAN sample"),
+            )
+        )
     seconds = sum(c.record.get("seconds", 0) for c in cards)
     stats = f"{len(cards)} recipes" + (f" · {format_duration(seconds)} of training in all" if seconds else "")
-    return _template("index.html").substitute(css=_template("style.css").template, stats=_e(stats),
-                                              sections="\n".join(sections), version=_e(__version__),
-                                              devices=_e(_devices(cards)))
+    return _template("index.html").substitute(
+        css=_template("style.css").template,
+        stats=_e(stats),
+        sections="\n".join(sections),
+        version=_e(__version__),
+        devices=_e(_devices(cards)),
+    )
 
 
 @functools.cache

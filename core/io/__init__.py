@@ -5,12 +5,31 @@ Public names are imported on first use (``from ganvas.io import save_png``).
 
 from ganvas._lazy import lazy_exports
 
-__all__, __getattr__, __dir__ = lazy_exports(__name__, {
-    "images": ["open_image", "square_resize", "pil_to_tensor", "to_uint8", "make_grid",
-               "render_points", "save_png", "read_png_text", "RESAMPLE_FILTERS"],
-    "provenance": ["Provenance", "read_provenance", "looks_like_image", "image_metadata"],
-    "files": ["atomic_write", "write_text_atomic"],
-    "checkpoint": ["save_checkpoint", "load_checkpoint", "list_checkpoints", "prune_checkpoints", "checkpoint_path"],
-    "runs": ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "RECIPE_FILE", "STATS_FILE"],
-    "formats": ["RESAMPLE", "IMAGE_SUFFIXES", "ANIMATION_SUFFIXES"],
-}, globals())
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "images": [
+            "open_image",
+            "square_resize",
+            "pil_to_tensor",
+            "to_uint8",
+            "make_grid",
+            "render_points",
+            "save_png",
+            "read_png_text",
+            "RESAMPLE_FILTERS",
+        ],
+        "provenance": ["Provenance", "read_provenance", "looks_like_image", "image_metadata"],
+        "files": ["atomic_write", "write_text_atomic"],
+        "checkpoint": [
+            "save_checkpoint",
+            "load_checkpoint",
+            "list_checkpoints",
+            "prune_checkpoints",
+            "checkpoint_path",
+        ],
+        "runs": ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "RECIPE_FILE", "STATS_FILE"],
+        "formats": ["RESAMPLE", "IMAGE_SUFFIXES", "ANIMATION_SUFFIXES"],
+    },
+    globals(),
+)

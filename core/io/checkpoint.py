@@ -7,9 +7,9 @@ A checkpoint is a dict of tensors, numbers and strings saved with ``torch.save``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 import torch
 

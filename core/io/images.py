@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from PIL import Image, PngImagePlugin
 
-from ganvas.io.formats import IMAGE_SUFFIXES, RESAMPLE
 from ganvas.io.files import atomic_write
+from ganvas.io.formats import IMAGE_SUFFIXES, RESAMPLE
 
 #: Pillow's filter for each ``resample`` name.
 RESAMPLE_FILTERS = dict(zip(RESAMPLE, (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)))
@@ -31,7 +31,6 @@ __all__ = [
     "save_png",
     "read_png_text",
 ]
-
 
 
 def open_image(path: Path, channels: int) -> Image.Image:

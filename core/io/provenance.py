@@ -70,12 +70,17 @@ def read_provenance(path: Path) -> Provenance:
     except (UnidentifiedImageError, OSError) as exc:
         raise UserInputError(f"cannot read image '{path}': {exc}") from None
     if RECIPE_KEY not in text:
-        hint = " (a JPEG or a re-saved copy loses it; use the PNG ganvas wrote)" if path.suffix.lower() != ".png" else ""
+        hint = (
+            " (a JPEG or a re-saved copy loses it; use the PNG ganvas wrote)" if path.suffix.lower() != ".png" else ""
+        )
         raise UserInputError(f"'{path}' carries no ganvas recipe: it was not written by ganvas{hint}")
     known = {"recipe", "seeds", "step", "versions", "stylize", "source", "animation"}
     values = {k.removeprefix("ganvas:"): v for k, v in text.items() if k.startswith("ganvas:")}
-    return Provenance(path, **{k: v for k, v in values.items() if k in known},
-                      other={k: v for k, v in text.items() if k.removeprefix("ganvas:") not in known})
+    return Provenance(
+        path,
+        **{k: v for k, v in values.items() if k in known},
+        other={k: v for k, v in text.items() if k.removeprefix("ganvas:") not in known},
+    )
 
 
 def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost) -> dict[str, str]:

@@ -57,15 +57,22 @@ class CollapseWatch:
         step = line.get("step")
         if self.best >= 0.3 and diversity < 0.5 * self.best:
             self.warned = True
-            return (f"sample diversity fell from {self.best:.2f} to {diversity:.2f} of the data's by step {step}: "
-                    "the generator may be collapsing onto a few outputs; try [[regularize]] pack, "
-                    "spectral-norm or r1, or lower learning rates")
-        blown = [k for k, v in line.items() if k.startswith("Loss/") and isinstance(v, float)
-                 and math.isfinite(v) and abs(v) > 1e3]
+            return (
+                f"sample diversity fell from {self.best:.2f} to {diversity:.2f} of the data's by step {step}: "
+                "the generator may be collapsing onto a few outputs; try [[regularize]] pack, "
+                "spectral-norm or r1, or lower learning rates"
+            )
+        blown = [
+            k
+            for k, v in line.items()
+            if k.startswith("Loss/") and isinstance(v, float) and math.isfinite(v) and abs(v) > 1e3
+        ]
         if blown:
             self.warned = True
-            return (f"losses are diverging by step {step} ({', '.join(f'{k} {line[k]:.3g}' for k in blown)}); "
-                    "try lower learning rates or another loss")
+            return (
+                f"losses are diverging by step {step} ({', '.join(f'{k} {line[k]:.3g}' for k in blown)}); "
+                "try lower learning rates or another loss"
+            )
         return None
 
     def state_dict(self) -> dict[str, Any]:

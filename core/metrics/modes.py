@@ -17,6 +17,7 @@ from ganvas.errors import UnknownNameError
 
 __all__ = ["ModeStats", "mode_stats", "mixture", "PUBLISHED"]
 
+
 def mixture(name: str) -> tuple[torch.Tensor, float]:
     """The mode centres ``(K, 2)`` and the per-mode std of the named mixture: ring = 8 Gaussians at
     (cos 2πk/8, sin 2πk/8), std 0.01 (VEEGAN 2017); grid = 25 at {-4, -2, 0, 2, 4}², std 0.05 (PacGAN)."""
@@ -27,7 +28,6 @@ def mixture(name: str) -> tuple[torch.Tensor, float]:
         axis = torch.tensor([-4.0, -2.0, 0.0, 2.0, 4.0])
         return torch.cartesian_prod(axis, axis), 0.05
     raise UnknownNameError("toy2d mixture", name, ["ring", "grid"])
-
 
 
 #: PacGAN (Lin et al. 2018) Table 1: mean over 10 trials of modes / high-quality % / reverse KL.
@@ -44,6 +44,7 @@ class ModeStats:
     reverse_kl: float
 
     def to_dict(self) -> dict[str, float]:
+        """The three figures as a plain dict (for JSON)."""
         return asdict(self)
 
 

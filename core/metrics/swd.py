@@ -16,8 +16,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["laplacian_pyramid", "patch_descriptors", "normalize_descriptors", "sliced_wasserstein", "swd", "laplacian_swd",
-           "swd_report"]
+__all__ = [
+    "laplacian_pyramid",
+    "patch_descriptors",
+    "normalize_descriptors",
+    "sliced_wasserstein",
+    "swd",
+    "laplacian_swd",
+    "swd_report",
+]
 
 _BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
 
@@ -57,8 +64,9 @@ def laplacian_pyramid(images: Tensor, min_size: int = 16) -> list[Tensor]:
     return levels
 
 
-def patch_descriptors(level: Tensor, patches: int = 128, patch: int = 7,
-                      generator: torch.Generator | None = None) -> Tensor:
+def patch_descriptors(
+    level: Tensor, patches: int = 128, patch: int = 7, generator: torch.Generator | None = None
+) -> Tensor:
     """``patches`` random ``patch``×``patch`` crops per image: ``(B, C, H, W)`` -> ``(B*patches, C, patch, patch)``."""
     b, c, h, w = level.shape
     ph, pw = min(patch, h), min(patch, w)
@@ -80,8 +88,9 @@ def normalize_descriptors(desc: Tensor) -> Tensor:
     return desc.reshape(len(desc), -1)
 
 
-def sliced_wasserstein(a: Tensor, b: Tensor, projections: int = 512, generator: torch.Generator | None = None,
-                       chunk: int = 128) -> Tensor:
+def sliced_wasserstein(
+    a: Tensor, b: Tensor, projections: int = 512, generator: torch.Generator | None = None, chunk: int = 128
+) -> Tensor:
     """Mean over random unit directions of mean |sorted(a·d) - sorted(b·d)|; ``a``, ``b`` are ``(N, D)``.
 
     Sets of different sizes are cut to the smaller one. Returns a 0-d tensor (not ×10³).
@@ -102,8 +111,9 @@ def sliced_wasserstein(a: Tensor, b: Tensor, projections: int = 512, generator: 
 
 
 @torch.no_grad()
-def swd(a: Tensor, b: Tensor, *, patches: int = 128, projections: int = 512, min_size: int = 16,
-        seed: int = 0) -> dict[str, Any]:
+def swd(
+    a: Tensor, b: Tensor, *, patches: int = 128, projections: int = 512, min_size: int = 16, seed: int = 0
+) -> dict[str, Any]:
     """Laplacian SWD ×10³ between two image sets ``(N, C, H, W)`` (same C, H, W; any range, e.g. [-1, 1]).
 
     Returns ``{"levels": {"64": x, "32": y, "16": z}, "average": mean}`` keyed by level resolution.
@@ -112,8 +122,9 @@ def swd(a: Tensor, b: Tensor, *, patches: int = 128, projections: int = 512, min
         raise ValueError(f"image sets differ in shape: {tuple(a.shape[1:])} vs {tuple(b.shape[1:])}")
     generator = torch.Generator().manual_seed(seed)
     levels: dict[str, float] = {}
-    for index, (la, lb) in enumerate(zip(laplacian_pyramid(a.double(), min_size),
-                                         laplacian_pyramid(b.double(), min_size))):
+    for index, (la, lb) in enumerate(
+        zip(laplacian_pyramid(a.double(), min_size), laplacian_pyramid(b.double(), min_size))
+    ):
         # both sets use the same patch positions (common random numbers): a set against itself is 0
         da = normalize_descriptors(patch_descriptors(la, patches, generator=_patch_rng(seed, index))).float()
         db = normalize_descriptors(patch_descriptors(lb, patches, generator=_patch_rng(seed, index))).float()

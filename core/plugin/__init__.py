@@ -7,8 +7,12 @@ Public for plugins: the modules ``ganvas.plugin.hookspecs`` (every hook) and
 
 from ganvas._lazy import lazy_exports
 
-__all__, __getattr__, __dir__ = lazy_exports(__name__, {
-    "manager": ["PluginHost", "get_host", "hookimpl", "ENTRY_POINT_GROUP"],
-    "registry": ["Component", "RegisterFn", "KINDS"],
-    "params": ["Param"],
-}, globals())
+__all__, __getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "manager": ["PluginHost", "get_host", "hookimpl", "ENTRY_POINT_GROUP"],
+        "registry": ["Component", "RegisterFn", "KINDS"],
+        "params": ["Param"],
+    },
+    globals(),
+)

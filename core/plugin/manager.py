@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from ganvas.errors import GanvasError
 from ganvas.plugin import hookspecs
-from ganvas.errors import GanvasError, closest, did_you_mean
+from ganvas.plugin.loading import call, check_hooks, describe, hook_names, import_file, same
 from ganvas.plugin.registry import KINDS, Component, Registry
 
 if TYPE_CHECKING:
@@ -143,7 +144,9 @@ class PluginHost:
         self.plugins_dirs: list[Path] = []
         self.warn = warn
         self.strict = strict_from_env() if strict is None else strict
-        self._strict_hint = f"{STRICT_ENV} is set: unset it to skip broken plugins with a warning" if strict is None else ""
+        self._strict_hint = (
+            f"{STRICT_ENV} is set: unset it to skip broken plugins with a warning" if strict is None else ""
+        )
         self._info: dict[str, PluginInfo] = {}
         if builtins is None:
             from ganvas.plugins import BUILTIN_PLUGINS
@@ -159,7 +162,7 @@ class PluginHost:
         for plugin in extra:
             name = getattr(plugin, "__name__", None) or type(plugin).__name__
             version = str(getattr(plugin, "__version__", "local"))
-            self._add(name, functools.partial(_same, plugin), PluginInfo(name, version, False, origin=EXTRA))
+            self._add(name, functools.partial(same, plugin), PluginInfo(name, version, False, origin=EXTRA))
         self._fill_registry(None)
         self._report(0)
 
@@ -171,7 +174,11 @@ class PluginHost:
         wanted_dists = {normalize_dist_name(w) for w in wanted or ()}
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
             dist = ep.dist.name if ep.dist is not None else None
-            if wanted is not None and ep.name not in wanted and (dist is None or normalize_dist_name(dist) not in wanted_dists):
+            if (
+                wanted is not None
+                and ep.name not in wanted
+                and (dist is None or normalize_dist_name(dist) not in wanted_dists)
+            ):
                 continue
             version = ep.dist.version if ep.dist is not None else "unknown version"
             self._add(ep.name, ep.load, PluginInfo(ep.name, version, False, dist=dist, origin=ENTRY_POINT))
@@ -187,7 +194,7 @@ class PluginHost:
             if path.name.startswith(("_", ".")):
                 continue
             info = PluginInfo(path.stem, "local file", False, origin=FILE, location=str(path))
-            added += self._add(path.stem, functools.partial(_import_file, path), info)
+            added += self._add(path.stem, functools.partial(import_file, path), info)
         return added
 
     def add_plugins_dir(self, directory: str | Path) -> None:
@@ -208,11 +215,11 @@ class PluginHost:
                 info.version = str(getattr(plugin, "__version__", info.version))
             self.pm.register(plugin, name=name)
             registered = True
-            _check_hooks(self.pm, plugin)
+            check_hooks(self.pm, plugin)
         except Exception as exc:  # a broken plugin must never break ganvas
             if registered:
                 self.pm.unregister(name=name)
-            self._fail(info, _describe(exc), exc)
+            self._fail(info, describe(exc), exc)
             return []
         self._info[name] = info
         return [name]
@@ -227,11 +234,11 @@ class PluginHost:
                     continue  # dropped by an earlier hook
                 register = self.registry.register_fn(kind, impl.plugin_name)
                 try:
-                    _call(impl, register=register)
+                    call(impl, register=register)
                 except Exception as exc:
                     if self._is_builtin(impl.plugin_name):
                         raise
-                    self._drop(impl.plugin_name, f"{hook_name}: {_describe(exc)}", exc)
+                    self._drop(impl.plugin_name, f"{hook_name}: {describe(exc)}", exc)
 
     def add_commands(self, cli: click.Group) -> None:
         """Call every plugin's ``register_commands(cli)``, each in isolation.
@@ -243,7 +250,7 @@ class PluginHost:
         for impl in self._ordered(self.pm.hook.register_commands.get_hookimpls()):
             before = dict(cli.commands)
             try:
-                _call(impl, cli=cli)
+                call(impl, cli=cli)
                 replaced = sorted(n for n, cmd in before.items() if cli.commands.get(n) is not cmd)
                 if replaced:
                     raise ValueError(f"it replaces the existing command 'ganvas {replaced[0]}'")
@@ -252,7 +259,7 @@ class PluginHost:
                     raise
                 cli.commands.clear()
                 cli.commands.update(before)
-                self._drop(impl.plugin_name, f"register_commands: {_describe(exc)}", exc)
+                self._drop(impl.plugin_name, f"register_commands: {describe(exc)}", exc)
         self._report(start)
 
     def _ordered(self, impls: list[Any]) -> list[Any]:
@@ -308,7 +315,7 @@ class PluginHost:
         for name, info in self._info.items():
             plugin = self.pm.get_plugin(name)
             if plugin is not None:
-                info.hooks = _hook_names(self.pm, plugin)
+                info.hooks = hook_names(self.pm, plugin)
                 infos.append(info)
         return sorted(infos, key=lambda i: (not i.builtin, i.name))
 
@@ -319,65 +326,6 @@ class PluginHost:
     def has_impls(self, hook_name: str) -> bool:
         """Whether any plugin implements ``hook_name`` (lets the trainer skip empty hooks)."""
         return bool(getattr(self.pm.hook, hook_name).get_hookimpls())
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _call(impl: Any, **kwargs: Any) -> Any:
-    """Call one hook implementation the way pluggy would (it may take fewer arguments)."""
-    return impl.function(*(kwargs[name] for name in impl.argnames))
-
-
-def _hook_names(pm: pluggy.PluginManager, plugin: Any) -> list[str]:
-    return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-
-
-def _check_hooks(pm: pluggy.PluginManager, plugin: Any) -> None:
-    """Reject misspelled hook names (with a suggestion) and plugins that implement no hook."""
-    valid = [name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "ganvas_spec")]
-    for caller in pm.get_hookcallers(plugin) or []:
-        if not caller.has_spec() and any(
-            impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()
-        ):
-            suggestion = closest(caller.name, valid)
-            hint = f"did you mean '{suggestion}'? " if suggestion else ""
-            raise ValueError(f"unknown hook '{caller.name}'; {hint}(every hook: ganvas.plugin.hookspecs; "
-                             f"{did_you_mean(caller.name, valid)})")
-    pm.check_pending()
-    if not _hook_names(pm, plugin):
-        raise ValueError("it implements no hook (decorate its hook functions with @ganvas.hookimpl)")
-
-
-def _import_file(path: Path) -> Any:
-    """Import a single-file plugin as a top-level module named after the file."""
-    name = path.stem
-    if not name.isidentifier():
-        raise ValueError(f"'{path.name}': a plugin file name must be a Python identifier, e.g. my_glow.py")
-    existing = sys.modules.get(name)
-    if existing is None or getattr(existing, "__file__", None) != str(path):
-        found = importlib.util.find_spec(name) if existing is None else existing.__spec__
-        if found is not None and found.origin != str(path):
-            raise ValueError(f"'{path.name}' would shadow the module '{name}' ({found.origin}); rename the file")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None  # a .py path always has a loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # so that lazy "name:attr" factories import it
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
-
-
-def _describe(exc: BaseException) -> str:
-    """One line: ``ModuleNotFoundError: No module named 'x'``."""
-    text = " ".join(str(exc).split())
-    if len(text) > 300:
-        text = text[:297] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 _HOST: PluginHost | None = None

@@ -46,9 +46,7 @@ class Param:
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
-            raise TypeError(
-                f"Param {self.name!r}: type must be one of int, float, str, bool, list; got {self.type!r}"
-            )
+            raise TypeError(f"Param {self.name!r}: type must be one of int, float, str, bool, list; got {self.type!r}")
         if not self.name.isidentifier():
             raise TypeError(f"Param {self.name!r}: name must be a Python identifier")
         if self.default is not None and not self.required:
@@ -95,10 +93,7 @@ class Param:
             )
             if ok:
                 value = [float(v) for v in value]
-                if any(
-                    self.min is not None and v < self.min or self.max is not None and v > self.max
-                    for v in value
-                ):
+                if any(self.min is not None and v < self.min or self.max is not None and v > self.max for v in value):
                     raise ParamError(f"expected {self.describe()}, got {value!r}")
                 return value
         else:
@@ -189,9 +184,7 @@ def resolve_params(
     return ordered, problems
 
 
-def parse_param_string(
-    spec: str, params_of: Any
-) -> tuple[str, dict[str, Any]]:
+def parse_param_string(spec: str, params_of: Any) -> tuple[str, dict[str, Any]]:
     """Split ``name:key=value,key=value`` into a name and raw string values.
 
     ``params_of(name)`` returns the declared params used to parse the values.
@@ -208,9 +201,7 @@ def parse_param_string(
                 raise ParamError(f"'{spec}': expected key=value after '{name}:', got '{item}'")
             param = declared.get(key)
             if param is None:
-                raise ParamError(
-                    f"'{spec}': unknown parameter '{key}' of '{name}'; {did_you_mean(key, declared)}"
-                )
+                raise ParamError(f"'{spec}': unknown parameter '{key}' of '{name}'; {did_you_mean(key, declared)}")
             try:
                 values[key] = param.parse(text)
             except ParamError as exc:

@@ -39,6 +39,7 @@ _SINGULAR = {
     "datasets": "dataset",
 }
 
+
 class RegisterFn(Protocol):
     """The ``register`` callback a component hook receives (``register_stylizers(register)``, ...).
 
@@ -213,6 +214,4 @@ class Registry:
         for kind in KINDS:
             for name in [n for n, c in self._items[kind].items() if c.plugin == plugin]:
                 del self._items[kind][name]
-            self._aliases[kind] = {
-                a: n for a, n in self._aliases[kind].items() if n in self._items[kind]
-            }
+            self._aliases[kind] = {a: n for a, n in self._aliases[kind].items() if n in self._items[kind]}

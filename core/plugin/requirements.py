@@ -33,7 +33,7 @@ def check_requirements(requirements: list[str]) -> None:
             req = Requirement(text)
         except InvalidRequirement as exc:
             raise UserInputError(
-                f"plugins: {text!r} is not a valid requirement ({exc}); write e.g. \"ganvas-neon>=0.2\""
+                f'plugins: {text!r} is not a valid requirement ({exc}); write e.g. "ganvas-neon>=0.2"'
             ) from None
         if req.marker is not None and not req.marker.evaluate():
             continue

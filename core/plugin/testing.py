@@ -42,8 +42,15 @@ _TINY: dict[str, Any] = {
     "data": {"source": "procedural:circles", "size": 16, "count": 32},
     "model": {"name": "dcgan", "width": 8, "z_dim": 8},
     "loss": {"name": "nonsaturating"},
-    "train": {"steps": 6, "batch": 8, "sample_every": 3, "checkpoint_every": 3, "log_every": 2,
-              "device": "cpu", "keep_checkpoints": 5},
+    "train": {
+        "steps": 6,
+        "batch": 8,
+        "sample_every": 3,
+        "checkpoint_every": 3,
+        "log_every": 2,
+        "device": "cpu",
+        "keep_checkpoints": 5,
+    },
     "sample": {"seeds": "0-3"},
 }
 
@@ -104,8 +111,7 @@ class PluginTester:
         env = {"GANVAS_RUNS_DIR": str(self.runs_dir)}
         result = CliRunner().invoke(cli, list(args), input=input, env=env)
         if result.exit_code != code:
-            message = (f"ganvas {' '.join(args)} exited {result.exit_code}, expected {code}; output:\n"
-                       f"{result.output}")
+            message = f"ganvas {' '.join(args)} exited {result.exit_code}, expected {code}; output:\n{result.output}"
             debug = CliRunner().invoke(cli, ["--debug", *args], input=input, env=env)
             cause = debug.exception if not isinstance(debug.exception, SystemExit) else None
             raise AssertionError(message) from cause
@@ -146,7 +152,11 @@ def use_plugins(*plugins: Any, runs_dir: str | Path | None = None) -> Iterator[P
 
 
 def check_stylizer(
-    stylizer: Callable[[Any], Any], *, channels: Sequence[int] = (1, 3), size: int = 16, batch: int = 2,
+    stylizer: Callable[[Any], Any],
+    *,
+    channels: Sequence[int] = (1, 3),
+    size: int = 16,
+    batch: int = 2,
     tolerance: float = 1e-4,
 ) -> None:
     """Assert the stylizer contract; AssertionError says what is wrong.
@@ -166,7 +176,9 @@ def check_stylizer(
             if not isinstance(out, torch.Tensor):
                 raise AssertionError(f"{label}: returned {type(out).__name__}, expected a tensor")
             if out.shape != images.shape or not out.dtype.is_floating_point:
-                raise AssertionError(f"{label}: returned {out.dtype} {tuple(out.shape)}, expected the same shape, float")
+                raise AssertionError(
+                    f"{label}: returned {out.dtype} {tuple(out.shape)}, expected the same shape, float"
+                )
             if not torch.isfinite(out).all():
                 raise AssertionError(f"{label}: returned NaN or inf values")
             if out.min() < -tolerance or out.max() > 1 + tolerance:

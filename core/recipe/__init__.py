@@ -14,6 +14,20 @@ from ganvas.recipe.schema import (
 )
 from ganvas.recipe.validate import AUGMENT_PARAMS, parse_recipe
 
-__all__ = ["DEFAULT_RECIPE", "AugmentConfig", "ComponentRef", "Recipe", "RecipeError", "SampleConfig",
-           "TrainConfig", "apply_overrides", "builtin_recipes", "load_recipe", "parse_recipe", "read_recipe_source",
-           "params_of", "tomllib", "AUGMENT_PARAMS"]
+__all__ = [
+    "DEFAULT_RECIPE",
+    "AugmentConfig",
+    "ComponentRef",
+    "Recipe",
+    "RecipeError",
+    "SampleConfig",
+    "TrainConfig",
+    "apply_overrides",
+    "builtin_recipes",
+    "load_recipe",
+    "parse_recipe",
+    "read_recipe_source",
+    "params_of",
+    "tomllib",
+    "AUGMENT_PARAMS",
+]

@@ -102,13 +102,14 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
     return raw
 
 
-def load_recipe(
-    ref: str | Path, registry: Registry, overrides: Sequence[str] = ()
-) -> Recipe:
+def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = ()) -> Recipe:
     """Read, override and validate a recipe file or built-in recipe name."""
     raw, label = read_recipe_source(ref)
     apply_overrides(raw, overrides)
-    from ganvas.plugin.requirements import check_requirements  # before validation: a missing plugin says how to install it
+    from ganvas.plugin.requirements import (
+        check_requirements,  # before validation: a missing plugin says how to install it
+    )
+
     check_requirements(raw.get("plugins", []))
     default_name = Path(str(ref)).stem if Path(str(ref)).suffix else str(ref)
     return parse_recipe(raw, registry, source=label, default_name=default_name)

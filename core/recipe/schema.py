@@ -25,8 +25,21 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Recipe", "ComponentRef", "TrainConfig", "SampleConfig", "AugmentConfig", "RecipeError",
-           "params_of", "DEFAULT_RECIPE", "METHOD_SECTIONS", "CHAINS", "SECTIONS", "TOP_LEVEL", "tomllib"]
+__all__ = [
+    "Recipe",
+    "ComponentRef",
+    "TrainConfig",
+    "SampleConfig",
+    "AugmentConfig",
+    "RecipeError",
+    "params_of",
+    "DEFAULT_RECIPE",
+    "METHOD_SECTIONS",
+    "CHAINS",
+    "SECTIONS",
+    "TOP_LEVEL",
+    "tomllib",
+]
 
 DEFAULT_RECIPE = "default"
 
@@ -50,8 +63,10 @@ class RecipeError(UserInputError):
 
 def _opt(default: Any, help: str, **check: Any) -> Any:
     """A dataclass field whose metadata is the :class:`Param` that validates it."""
-    return field(default_factory=lambda: default if not isinstance(default, list) else list(default),
-                 metadata={"help": help, "check": check})
+    return field(
+        default_factory=lambda: default if not isinstance(default, list) else list(default),
+        metadata={"help": help, "check": check},
+    )
 
 
 @dataclass
@@ -63,11 +78,15 @@ class TrainConfig:
     lr_g: float = _opt(2e-4, "generator Adam learning rate (DCGAN: 2e-4)", min=0.0)
     lr_d: float = _opt(2e-4, "discriminator Adam learning rate (raise it for TTUR)", min=0.0)
     betas: list = _opt([0.5, 0.999], "Adam (beta1, beta2); beta1=0.5 steadies GAN training", min=0.0, max=1.0)
-    lr_decay: str = _opt("none", "learning-rate schedule after decay_start: none, linear or cosine to 0",
-                         choices=("none", "linear", "cosine"))
+    lr_decay: str = _opt(
+        "none",
+        "learning-rate schedule after decay_start: none, linear or cosine to 0",
+        choices=("none", "linear", "cosine"),
+    )
     decay_start: float = _opt(0.5, "fraction of the steps after which lr_decay begins", min=0.0, max=1.0)
-    optimizer: str = _opt("auto", "auto takes the loss's choice (Adam; RMSprop for wgan)",
-                          choices=("auto", "adam", "rmsprop"))
+    optimizer: str = _opt(
+        "auto", "auto takes the loss's choice (Adam; RMSprop for wgan)", choices=("auto", "adam", "rmsprop")
+    )
     ema: float = _opt(0.999, "EMA decay of the generator used for samples; 0 turns EMA off", min=0.0, max=1.0)
     seed: int = _opt(0, "seeds the weights, data order and noise: same seed, same images", min=0)
     device: str = _opt("auto", "auto picks cuda, then mps, then cpu", choices=("auto", "cpu", "cuda", "mps"))
@@ -75,8 +94,12 @@ class TrainConfig:
     checkpoint_every: int = _opt(1000, "steps between checkpoints (0: only at the end)", min=0)
     keep_checkpoints: int = _opt(3, "how many recent checkpoints to keep", min=1)
     log_every: int = _opt(25, "steps between lines in stats.jsonl", min=1)
-    eval_every: int = _opt(0, "steps between Laplacian SWD checks (256 EMA samples vs real images), logged as "
-                              "SWD/avg next to the SWD/real_floor in stats.jsonl (0: never)", min=0)
+    eval_every: int = _opt(
+        0,
+        "steps between Laplacian SWD checks (256 EMA samples vs real images), logged as "
+        "SWD/avg next to the SWD/real_floor in stats.jsonl (0: never)",
+        min=0,
+    )
 
 
 @dataclass
@@ -87,12 +110,22 @@ class SampleConfig:
     grid: bool = _opt(True, "one grid image (true) or one file per seed (false)")
     columns: int = _opt(0, "grid columns; 0 picks a near-square grid", min=0)
     scale: int = _opt(1, "enlargement of saved images", min=1, max=16)
-    resample: str = _opt("nearest", "how to enlarge: nearest keeps crisp pixels, lanczos paints smoothly",
-                         choices=RESAMPLE)
-    truncation: float = _opt(1.0, "pull latents toward the mean latent: 1 plain samples, 0 the mean image, "
-                                  "0.5-0.8 safer, blander images", min=0.0, max=2.0)
-    size: int = _opt(0, "render at this many pixels (upsampled before the stylizer chain, so stylizers "
-                        "paint at full size); 0: the model's own size", min=0, max=4096)
+    resample: str = _opt(
+        "nearest", "how to enlarge: nearest keeps crisp pixels, lanczos paints smoothly", choices=RESAMPLE
+    )
+    truncation: float = _opt(
+        1.0,
+        "pull latents toward the mean latent: 1 plain samples, 0 the mean image, 0.5-0.8 safer, blander images",
+        min=0.0,
+        max=2.0,
+    )
+    size: int = _opt(
+        0,
+        "render at this many pixels (upsampled before the stylizer chain, so stylizers "
+        "paint at full size); 0: the model's own size",
+        min=0,
+        max=4096,
+    )
     ema: bool = _opt(True, "draw with the EMA generator (smoother); false: the raw generator")
     step: int = _opt(0, "draw from the checkpoint of this training step (training saves it); 0: the last", min=0)
 

@@ -6,13 +6,22 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ganvas.seeds import parse_seeds
 from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
 from ganvas.plugin.params import Param, resolve_params
 from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import (
-    CHAINS, METHOD_SECTIONS, TOP_LEVEL, AugmentConfig, ComponentRef, Recipe, RecipeError, SampleConfig, TrainConfig, params_of,
+    CHAINS,
+    METHOD_SECTIONS,
+    TOP_LEVEL,
+    AugmentConfig,
+    ComponentRef,
+    Recipe,
+    RecipeError,
+    SampleConfig,
+    TrainConfig,
+    params_of,
 )
+from ganvas.seeds import parse_seeds
 
 __all__ = ["parse_recipe", "AUGMENT_PARAMS"]
 
@@ -35,10 +44,7 @@ def parse_recipe(
 
     name = _string(raw, "name", default_name, problems)
     description = _string(raw, "description", "", problems)
-    plugins = raw.get("plugins", [])
-    if not isinstance(plugins, list) or not all(isinstance(p, str) for p in plugins):
-        problems.append(f"plugins: expected a list of requirements like [\"ganvas-neon>=0.2\"], got {plugins!r}")
-        plugins = []
+    plugins = _plugins(raw.get("plugins", []), problems)
 
     data = _data(registry, table("data"), problems)
     train_table = table("train")
@@ -63,14 +69,36 @@ def parse_recipe(
     _warn_unused(raw, method.name, uses)
     if problems:
         raise RecipeError(source, problems)
-    return Recipe(name, description, data, model, loss, augment, train, sample, stylize,
-                  regularize, list(plugins), source, method, uses)
+    return Recipe(
+        name=name,
+        description=description,
+        data=data,
+        model=model,
+        loss=loss,
+        augment=augment,
+        train=train,
+        sample=sample,
+        stylize=stylize,
+        regularize=regularize,
+        plugins=list(plugins),
+        source=source,
+        method=method,
+        uses=uses,
+    )
+
+
+def _plugins(value: Any, problems: list[str]) -> list[str]:
+    """``plugins = ["ganvas-neon>=0.2", ...]``: the requirements the recipe needs installed."""
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        problems.append(f'plugins: expected a list of requirements like ["ganvas-neon>=0.2"], got {value!r}')
+        return []
+    return list(value)
 
 
 def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> ComponentRef:
     """``[data]``: ``source = "name:argument"`` and the dataset's parameters."""
     if "source" not in given:
-        problems.append("data.source: missing; e.g. source = \"procedural:circles\" or \"folder:~/pictures\"")
+        problems.append('data.source: missing; e.g. source = "procedural:circles" or "folder:~/pictures"')
         return ComponentRef("", {})
     source_value = given.pop("source")
     if not isinstance(source_value, str):
@@ -96,7 +124,7 @@ def _method(registry: Registry, value: Any, train: dict[str, Any], problems: lis
         given = dict(value)
         name = str(given.pop("name", "gan"))
     else:
-        problems.append(f"method: expected a name like \"gan\" or a [method] table, got {value!r}")
+        problems.append(f'method: expected a name like "gan" or a [method] table, got {value!r}')
         return ComponentRef("gan")
     try:
         declared = {p.name for p in registry.get("methods", name).params}
@@ -155,7 +183,12 @@ def _string(raw: Mapping[str, Any], key: str, default: str, problems: list[str])
 
 
 def _component(
-    registry: Registry, kind: str, section: str, name: str, given: dict[str, Any], problems: list[str],
+    registry: Registry,
+    kind: str,
+    section: str,
+    name: str,
+    given: dict[str, Any],
+    problems: list[str],
     name_key: str = "name",
 ) -> ComponentRef:
     try:
@@ -179,9 +212,16 @@ def _config(cls: type, given: dict[str, Any], section: str, problems: list[str])
 
 #: The scalar keys of ``[augment]`` (tables named after the policy's ops hold their parameters).
 AUGMENT_PARAMS: tuple[Param, ...] = (
-    Param("policy", str, "", "comma-separated augmentations, e.g. \"color,translation,cutout\""),
-    Param("p", float, None, "probability each op reaches each image (ADA: the starting p, default 0)",
-          min=0.0, max=1.0, nullable=True),
+    Param("policy", str, "", 'comma-separated augmentations, e.g. "color,translation,cutout"'),
+    Param(
+        "p",
+        float,
+        None,
+        "probability each op reaches each image (ADA: the starting p, default 0)",
+        min=0.0,
+        max=1.0,
+        nullable=True,
+    ),
     Param("ada", bool, False, "adapt p from E[sign(D(real))] (ADA, Karras et al. 2020)"),
     Param("ada_target", float, 0.6, "ADA's target for E[sign(D(real))]", min=0.0, max=1.0),
     Param("ada_interval", int, 4, "minibatches between ADA updates of p", min=1),
@@ -197,8 +237,10 @@ def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> 
     scalar_names = [p.name for p in AUGMENT_PARAMS]
     for key in list(scalars):
         if key not in scalar_names:
-            problems.append(f"augment.{key}: unknown key; {_valid(key, scalar_names)} "
-                            "(or a table named after an op in the policy, holding its parameters)")
+            problems.append(
+                f"augment.{key}: unknown key; {_valid(key, scalar_names)} "
+                "(or a table named after an op in the policy, holding its parameters)"
+            )
             scalars.pop(key)
     values, found = resolve_params(AUGMENT_PARAMS, scalars, owner="[augment]")
     problems.extend(f"augment.{p}" for p in found)
@@ -221,14 +263,13 @@ def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> 
             problems.append(f"augment.{key}: {exc}")
             continue
         if component.name not in names:
-            problems.append(f"augment.{key}: parameters for '{component.name}', which is not in the policy "
-                            f"{policy!r}")
+            problems.append(f"augment.{key}: parameters for '{component.name}', which is not in the policy {policy!r}")
             continue
         resolved, found = resolve_params(component.params, table, owner=component.label)
         problems.extend(f"augment.{key}.{p}" for p in found)
         ops[component.name] = resolved
     if values.get("ada") and not names:
-        problems.append("augment.ada: adaptive augmentation needs a policy, e.g. policy = \"color,translation,cutout\"")
+        problems.append('augment.ada: adaptive augmentation needs a policy, e.g. policy = "color,translation,cutout"')
     try:
         return AugmentConfig(**values, ops=ops)
     except TypeError:  # a value of the wrong type, reported above

@@ -7,8 +7,9 @@ A loss owns its training phases (see stylegan2-ada's ``loss.py``): a method only
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 import torch
 from torch import Tensor, nn
 
@@ -16,8 +17,17 @@ if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["build_networks", "Networks", "Loss", "LogitLoss", "PhaseResult", "Regularizer", "Augment", "identity",
-           "generate"]
+__all__ = [
+    "build_networks",
+    "Networks",
+    "Loss",
+    "LogitLoss",
+    "PhaseResult",
+    "Regularizer",
+    "Augment",
+    "identity",
+    "generate",
+]
 
 Augment = Callable[[Tensor], Tensor]
 
@@ -153,6 +163,7 @@ def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]
     component = host.get("architectures", recipe.model.name)
     nets = component.build(tuple(data_shape), **recipe.model.params)
     if not isinstance(nets, Networks):
-        raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, "
-                          "not ganvas Networks")
+        raise GanvasError(
+            f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks"
+        )
     return nets

@@ -20,12 +20,12 @@ import torch
 from ganvas import __version__
 from ganvas.data.kinds import Dataset
 from ganvas.device import resolve_device
-from ganvas.seeds import format_seeds, parse_seeds
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
 from ganvas.io.images import save_png
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
+from ganvas.seeds import format_seeds, parse_seeds
 from ganvas.training.method import Method, TrainContext
 from ganvas.training.progress import Progress, format_duration
 from ganvas.training.signals import stop_signals
@@ -52,8 +52,10 @@ def build_dataset(recipe: Recipe, host: PluginHost) -> Dataset:
     component = host.get("datasets", recipe.data.name)
     dataset = component.build(recipe.data.argument, **recipe.data.params)
     if not isinstance(dataset, Dataset):
-        raise GanvasError(f"{component.label} (plugin '{component.plugin}') returned {type(dataset).__name__}, "
-                          "not a ganvas Dataset (ImageSet or PointSet)")
+        raise GanvasError(
+            f"{component.label} (plugin '{component.plugin}') returned {type(dataset).__name__}, "
+            "not a ganvas Dataset (ImageSet or PointSet)"
+        )
     return dataset
 
 
@@ -64,20 +66,24 @@ def build_method(recipe: Recipe, host: PluginHost, data: Dataset, device: torch.
     kinds = getattr(cls, "data", ())
     if kinds and not isinstance(data, tuple(kinds)):
         valid = ", ".join(k.kind for k in kinds)
-        raise UserInputError(f"{component.label} trains on {valid}; data.source '{recipe.data.name}' gives "
-                             f"{data.kind}: choose another dataset or method")
+        raise UserInputError(
+            f"{component.label} trains on {valid}; data.source '{recipe.data.name}' gives "
+            f"{data.kind}: choose another dataset or method"
+        )
     method = component.build(TrainContext(recipe, host, data, device), **recipe.method.params)
     if not isinstance(method, Method):
-        raise GanvasError(f"{component.label} (plugin '{component.plugin}') built {type(method).__name__}, "
-                          "not a ganvas Method")
+        raise GanvasError(
+            f"{component.label} (plugin '{component.plugin}') built {type(method).__name__}, not a ganvas Method"
+        )
     return method
 
 
 class Trainer:
     """Trains one recipe in one run folder. Build it, then call :meth:`run`."""
 
-    def __init__(self, recipe: Recipe, run_dir: Path, host: PluginHost, *, quiet: bool = False,
-                 device: str | None = None) -> None:
+    def __init__(
+        self, recipe: Recipe, run_dir: Path, host: PluginHost, *, quiet: bool = False, device: str | None = None
+    ) -> None:
         self.recipe, self.run_dir, self.host, self.quiet = recipe, Path(run_dir), host, quiet
         self.device = resolve_device(device or recipe.train.device)
         torch.manual_seed(recipe.train.seed)
@@ -104,8 +110,10 @@ class Trainer:
         last_ckpt: Path | None = None
         reason = "finished"
         try:
-            with stop_signals(self.request_stop, lambda: self.stop_reason is not None), \
-                    (self.run_dir / STATS_FILE).open("a") as stats_file:
+            with (
+                stop_signals(self.request_stop, lambda: self.stop_reason is not None),
+                (self.run_dir / STATS_FILE).open("a") as stats_file,
+            ):
                 while self.step < cfg.steps:
                     self.advance(step_hook)
                     last_ckpt = self._after_step(stats_file, progress, started) or last_ckpt
@@ -121,8 +129,10 @@ class Trainer:
             progress.close()
             hook.on_train_end(trainer=self, step=self.step, reason=reason)
         elapsed = time.perf_counter() - started
-        progress.write(f"trained {self.step - start_step} steps in {format_duration(elapsed)} "
-                       f"({(self.step - start_step) * cfg.batch / max(elapsed, 1e-9):.0f} img/s)")
+        progress.write(
+            f"trained {self.step - start_step} steps in {format_duration(elapsed)} "
+            f"({(self.step - start_step) * cfg.batch / max(elapsed, 1e-9):.0f} img/s)"
+        )
         if last_ckpt is None:  # resumed a run that was already complete
             last_ckpt = list_checkpoints(self.run_dir / "checkpoints")[-1][1]
         return last_ckpt
@@ -205,8 +215,10 @@ class Trainer:
     def _diverged_message(self, what: str) -> str:
         ckpts = list_checkpoints(self.run_dir / "checkpoints")
         where = f"the last good checkpoint is {ckpts[-1][1]}" if ckpts else "no checkpoint was written"
-        return (f"training diverged: {what} became NaN/inf by step {self.step}; nothing after it was saved "
-                f"({where}). Try lower learning rates (train.lr_g / train.lr_d) or another loss")
+        return (
+            f"training diverged: {what} became NaN/inf by step {self.step}; nothing after it was saved "
+            f"({where}). Try lower learning rates (train.lr_g / train.lr_d) or another loss"
+        )
 
     # -- outputs -------------------------------------------------------------------------------
 
@@ -217,9 +229,19 @@ class Trainer:
         path = self.run_dir / "samples" / f"step-{self.step:07d}.png"
         picture = self.data.render_items(items, self.recipe.sample.columns)
         # the recipe that draws this grid again: the same seeds, at this step, unstylized
-        drawn = replace(self.recipe, stylize=[], sample=replace(
-            self.recipe.sample, seeds=format_seeds(self.seeds), grid=True, truncation=1.0, size=0, ema=True,
-            step=0 if self.step == self.recipe.train.steps else self.step))
+        drawn = replace(
+            self.recipe,
+            stylize=[],
+            sample=replace(
+                self.recipe.sample,
+                seeds=format_seeds(self.seeds),
+                grid=True,
+                truncation=1.0,
+                size=0,
+                ema=True,
+                step=0 if self.step == self.recipe.train.steps else self.step,
+            ),
+        )
         meta = image_metadata(drawn, self.seeds, self.step, self.host)
         save_png(picture, path, meta, scale=self.recipe.sample.scale, resample=self.recipe.sample.resample)
         self.host.pm.hook.on_sample(trainer=self, step=self.step, images=items, path=path)
@@ -257,8 +279,9 @@ class Trainer:
         return path
 
     @classmethod
-    def resume(cls, run_dir: Path, host: PluginHost, recipe: Recipe, *, quiet: bool = False,
-               device: str | None = None) -> Trainer:
+    def resume(
+        cls, run_dir: Path, host: PluginHost, recipe: Recipe, *, quiet: bool = False, device: str | None = None
+    ) -> Trainer:
         """Rebuild a trainer from ``run_dir``'s newest checkpoint."""
         ckpts = list_checkpoints(run_dir / "checkpoints")
         if not ckpts:

@@ -33,8 +33,9 @@ class Progress:
         self.started = time.perf_counter()
         self._next_line = start
         self.bar = (
-            tqdm(total=total, initial=start, desc=label, unit="step", dynamic_ncols=True, file=self.stream,
-                 smoothing=0.1)
+            tqdm(
+                total=total, initial=start, desc=label, unit="step", dynamic_ncols=True, file=self.stream, smoothing=0.1
+            )
             if self.interactive
             else None
         )

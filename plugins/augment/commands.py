@@ -18,17 +18,39 @@ def augment_group() -> None:
 @augment_group.command("preview", context_settings=_CTX)
 @click.argument("recipe", metavar="RECIPE")
 @click.option("--policy", default=None, help="Comma-separated ops (default: the recipe's augment.policy).")
-@click.option("-p", "--p", "p", type=click.FloatRange(0.0, 1.0), default=1.0, show_default=True,
-              help="Probability each op reaches each image.")
+@click.option(
+    "-p",
+    "--p",
+    "p",
+    type=click.FloatRange(0.0, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Probability each op reaches each image.",
+)
 @click.option("--count", type=click.IntRange(1, 256), default=16, show_default=True, help="Images to show.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seeds the images and the ops.")
 @click.option("--scale", type=click.IntRange(1, 16), default=2, show_default=True, help="Enlargement of the PNG.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a recipe value (repeatable).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("augment-preview.png"),
-              show_default=True, help="Where to write the grid.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("augment-preview.png"),
+    show_default=True,
+    help="Where to write the grid.",
+)
 @click.pass_obj
-def preview(host: Any, recipe: str, policy: str | None, p: float, count: int, seed: int, scale: int,
-            overrides: tuple[str, ...], out: Path) -> None:
+def preview(
+    host: Any,
+    recipe: str,
+    policy: str | None,
+    p: float,
+    count: int,
+    seed: int,
+    scale: int,
+    overrides: tuple[str, ...],
+    out: Path,
+) -> None:
     """Write a grid of RECIPE's dataset: the originals on top, the same images augmented below.
 
     RECIPE is a recipe file or a built-in recipe name; its [augment] policy and op parameters
@@ -38,9 +60,9 @@ def preview(host: Any, recipe: str, policy: str | None, p: float, count: int, se
 
     from ganvas.errors import UserInputError
     from ganvas.io import make_grid, save_png, to_uint8
-    from ganvas.training.augment import build_pipeline, parse_policy
     from ganvas.recipe import load_recipe
     from ganvas.training import build_dataset
+    from ganvas.training.augment import build_pipeline, parse_policy
 
     loaded = load_recipe(recipe, host.registry, overrides)
     chosen = policy if policy is not None else loaded.augment.policy

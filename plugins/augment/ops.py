@@ -25,6 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
 from ganvas.training.augment import Op
 
 __all__ = ["Op", "color", "translation", "cutout", "flip", "rotate90", "hue", "affine", "noise"]
@@ -38,8 +39,14 @@ def _uniform(n: int, low: float, high: float, x: Tensor, generator: torch.Genera
     return u * (high - low) + low
 
 
-def color(x: Tensor, generator: torch.Generator | None = None, *, brightness: float = 0.5,
-          saturation: float = 1.0, contrast: float = 0.5) -> Tensor:
+def color(
+    x: Tensor,
+    generator: torch.Generator | None = None,
+    *,
+    brightness: float = 0.5,
+    saturation: float = 1.0,
+    contrast: float = 0.5,
+) -> Tensor:
     """DiffAugment colour: brightness ``+U(-b, b)``, saturation ``×U(1-s, 1+s)``, contrast ``×U(1-c, 1+c)``.
 
     Defaults give the paper's +U(-0.5, 0.5), ×U(0, 2), ×U(0.5, 1.5). ``(B, C, H, W)`` in [-1, 1]
@@ -65,8 +72,9 @@ def translation(x: Tensor, generator: torch.Generator | None = None, *, ratio: f
     dev = x.device
     tx = torch.randint(-sx, sx + 1, (b, 1, 1), device=dev, generator=generator)
     ty = torch.randint(-sy, sy + 1, (b, 1, 1), device=dev, generator=generator)
-    gb, gx, gy = torch.meshgrid(torch.arange(b, device=dev), torch.arange(h, device=dev),
-                                torch.arange(w, device=dev), indexing="ij")
+    gb, gx, gy = torch.meshgrid(
+        torch.arange(b, device=dev), torch.arange(h, device=dev), torch.arange(w, device=dev), indexing="ij"
+    )
     gx = torch.clamp(gx + tx + 1, 0, h + 1)
     gy = torch.clamp(gy + ty + 1, 0, w + 1)
     padded = F.pad(x, [1, 1, 1, 1])
@@ -127,8 +135,14 @@ def hue(x: Tensor, generator: torch.Generator | None = None, *, amount: float = 
     return kornia.enhance.adjust_hue(x01, angle) * 2 - 1
 
 
-def affine(x: Tensor, generator: torch.Generator | None = None, *, degrees: float = 15.0,
-           scale: float = 0.1, translate: float = 0.1) -> Tensor:
+def affine(
+    x: Tensor,
+    generator: torch.Generator | None = None,
+    *,
+    degrees: float = 15.0,
+    scale: float = 0.1,
+    translate: float = 0.1,
+) -> Tensor:
     """A random rotation (±``degrees``), isotropic zoom (×U(1-s, 1+s)) and shift (±``translate`` of the size).
 
     Uses kornia ``warp_affine`` on [0, 1] images with reflection padding (ADA's choice: no

@@ -6,7 +6,6 @@ grid = 25 Gaussians at {-4, -2, 0, 2, 4}^2, std 0.05 (PacGAN 2018).
 
 from __future__ import annotations
 
-
 import torch
 
 from ganvas.data import PointSet

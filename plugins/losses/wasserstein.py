@@ -57,13 +57,16 @@ class WGANGP(WGAN):
         wasserstein = fake_logits.mean() - real_logits.mean()
         penalty = gradient_penalty(D, real_in.detach(), fake_in.detach())
         loss = wasserstein + self.gp * penalty + self.drift * real_logits.square().mean()
-        return PhaseResult(loss, {
-            "Loss/D": loss.detach(),
-            "Loss/D/gp": penalty.detach(),
-            "D/real": real_logits.detach().mean(),
-            "D/real_sign": real_logits.detach().sign().mean(),  # r_t for adaptive augmentation
-            "D/fake": fake_logits.detach().mean(),
-        })
+        return PhaseResult(
+            loss,
+            {
+                "Loss/D": loss.detach(),
+                "Loss/D/gp": penalty.detach(),
+                "D/real": real_logits.detach().mean(),
+                "D/real_sign": real_logits.detach().sign().mean(),  # r_t for adaptive augmentation
+                "D/fake": fake_logits.detach().mean(),
+            },
+        )
 
     def after_d_step(self, D: nn.Module) -> None:
         pass

@@ -11,8 +11,12 @@ def register_methods(register):
         help="unconditional GAN on a set of images or points: n_critic D phases, one G phase, EMA of G",
         params=[
             Param("n_critic", int, 0, "D phases per G phase; 0 takes the loss's own default (wgan: 5)", min=0),
-            Param("collapse_watch", bool, True,
-                  "log Collapse/diversity of fixed samples and warn once when it falls sharply"),
+            Param(
+                "collapse_watch",
+                bool,
+                True,
+                "log Collapse/diversity of fixed samples and warn once when it falls sharply",
+            ),
         ],
         aliases=["unconditional"],
     )

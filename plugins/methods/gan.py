@@ -17,11 +17,21 @@ from torch import Tensor, nn
 
 from ganvas import GanvasError, UserInputError
 from ganvas.data import EpochSampler, ImageSet, PointSet
-from ganvas.seeds import latents_for_seeds
 from ganvas.metrics import CollapseWatch
+from ganvas.seeds import latents_for_seeds
 from ganvas.training import (
-    EMA, Augment, DrawContext, GeneratorDrawer, Loss, Method, Networks, Regularizer, TrainContext, build_networks,
-    generate, identity,
+    EMA,
+    Augment,
+    DrawContext,
+    GeneratorDrawer,
+    Loss,
+    Method,
+    Networks,
+    Regularizer,
+    TrainContext,
+    build_networks,
+    generate,
+    identity,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
 
@@ -89,8 +99,10 @@ class GanMethod(Method):
         if not cfg.policy.strip():
             return
         if not self.ctx.data.pictures:
-            raise UserInputError(f"augment.policy = {cfg.policy!r} needs an image dataset; "
-                                 f"'{self.ctx.recipe.data.name}' gives {self.ctx.data.kind}: remove [augment]")
+            raise UserInputError(
+                f"augment.policy = {cfg.policy!r} needs an image dataset; "
+                f"'{self.ctx.recipe.data.name}' gives {self.ctx.data.kind}: remove [augment]"
+            )
         pipeline = build_pipeline(self.ctx.host, cfg.policy, cfg.p, adaptive=cfg.ada, params=cfg.ops)
         self.pipeline = self.augment = pipeline.to(self.device)
         if cfg.ada:
@@ -185,8 +197,11 @@ class GanMethod(Method):
         real_a, _, floor = self._swd_reals
         fake = generate(self.ema.model, latents_for_seeds(list(range(len(real_a))), self.z_dim, self.device))
         result = swd(fake.float().cpu().clamp(-1, 1), real_a)
-        return {"SWD/avg": result["average"], "SWD/real_floor": floor,
-                **{f"SWD/{level}px": value for level, value in result["levels"].items()}}
+        return {
+            "SWD/avg": result["average"],
+            "SWD/real_floor": floor,
+            **{f"SWD/{level}px": value for level, value in result["levels"].items()},
+        }
 
     def set_learning_rates(self, factor: float) -> None:
         cfg = self.ctx.recipe.train
@@ -206,8 +221,9 @@ class GanMethod(Method):
             "opt_d": self.opt_d.state_dict(),
             "sampler": self.sampler.state_dict(),
             "watch": self.watch.state_dict() if self.watch is not None else None,
-            "augment": None if self.pipeline is None else {
-                "pipeline": self.pipeline.state_dict(), "ada": self.ada.state_dict() if self.ada else None},
+            "augment": None
+            if self.pipeline is None
+            else {"pipeline": self.pipeline.state_dict(), "ada": self.ada.state_dict() if self.ada else None},
             "noise": self.noise.get_state(),
         }
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ganvas.training import Networks
 from ganvas.errors import UserInputError
+from ganvas.training import Networks
 
 
 def _widths(size: int, width: int, max_width: int) -> list[int]:
@@ -67,7 +67,9 @@ def init_weights(module: nn.Module) -> None:
 
 def build(data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int) -> Networks:
     if len(data_shape) != 3:
-        raise UserInputError(f"architecture 'dcgan' needs images (C, H, W), got items of shape {tuple(data_shape)}; use 'mlp' for points")
+        raise UserInputError(
+            f"architecture 'dcgan' needs images (C, H, W), got items of shape {tuple(data_shape)}; use 'mlp' for points"
+        )
     channels, height, width_px = data_shape
     size = height
     if height != width_px or size < 16 or size > 256 or size & (size - 1):

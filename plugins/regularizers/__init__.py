@@ -34,9 +34,20 @@ def register_regularizers(register):
         help="Gaussian noise on D's inputs, real and generated, annealed to 0 (Sønderby et al. 2016)",
         params=[
             Param("sigma", float, 0.1, "noise std at the start, in data units", min=0.0),
-            Param("until", float, 0.5, "fraction of training by which it falls linearly to 0 (0 = constant)",
-                  min=0.0, max=1.0),
-            Param("schedule", str, "linear", "how it falls: linear, or quadratic (sooner to the fine scales)",
-                  choices=("linear", "quadratic")),
+            Param(
+                "until",
+                float,
+                0.5,
+                "fraction of training by which it falls linearly to 0 (0 = constant)",
+                min=0.0,
+                max=1.0,
+            ),
+            Param(
+                "schedule",
+                str,
+                "linear",
+                "how it falls: linear, or quadratic (sooner to the fine scales)",
+                choices=("linear", "quadratic"),
+            ),
         ],
     )

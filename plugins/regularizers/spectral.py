@@ -17,7 +17,7 @@ class SpectralNorm(Regularizer):
         self.iterations = iterations
 
     def wrap_discriminator(self, D: nn.Module) -> nn.Module:
-        for name, module in list(D.named_modules()):
+        for module in list(D.modules()):
             if isinstance(module, _LAYERS):
                 spectral_norm(module, n_power_iterations=self.iterations)
         return D

@@ -78,8 +78,9 @@ class StylizerModule(nn.Module):
         defaults = self.defaults()
         unknown = [k for k in settings if k not in defaults]
         if unknown:
-            raise ParamError(f"{type(self).__name__}: unknown parameter '{unknown[0]}'; "
-                             f"{did_you_mean(unknown[0], defaults)}")
+            raise ParamError(
+                f"{type(self).__name__}: unknown parameter '{unknown[0]}'; {did_you_mean(unknown[0], defaults)}"
+            )
         self.settings = {**defaults, **settings}
 
     def forward(self, images: Tensor) -> Tensor:

@@ -14,11 +14,10 @@ from typing import Any
 import click
 
 from ganvas import __version__
+from ganvas.drawing import build_chain, chain_toml, parse_chain, run_chain
 from ganvas.errors import UserInputError
 from ganvas.io import IMAGE_SUFFIXES
 from ganvas.plugin import PluginHost
-
-from ganvas.drawing import build_chain, chain_toml, parse_chain, run_chain
 from ganvas.recipe import ComponentRef
 
 __all__ = ["stylize", "plan_outputs", "read_image", "write_image"]
@@ -36,8 +35,10 @@ def plan_outputs(inputs: Sequence[Path], output: Path) -> list[tuple[Path, Path]
     Raises UserInputError for an empty plan, clashing names or an output that is an input."""
     single_file = len(inputs) == 1 and inputs[0].is_file() and output.suffix.lower() == ".png"
     if output.suffix.lower() in IMAGE_SUFFIXES and output.suffix.lower() != ".png":
-        raise UserInputError(f"-o '{output}': outputs are PNG files (they carry the chain in their metadata); "
-                             "give a .png name or a folder")
+        raise UserInputError(
+            f"-o '{output}': outputs are PNG files (they carry the chain in their metadata); "
+            "give a .png name or a folder"
+        )
     if output.suffix.lower() == ".png" and not single_file:
         raise UserInputError(f"-o '{output}' names one file, but the inputs are several images; give a folder")
     pairs: list[tuple[Path, Path]] = []
@@ -119,23 +120,45 @@ def _metadata(source: Path, previous: dict[str, str], steps: Sequence[ComponentR
 def _progress(pairs: list[tuple[Path, Path]], quiet: bool) -> Iterator[tuple[Path, Path]]:
     from tqdm import tqdm
 
-    yield from tqdm(pairs, desc="stylize", unit="image", disable=True if quiet or len(pairs) < 2 else None,
-                    leave=False)
+    yield from tqdm(pairs, desc="stylize", unit="image", disable=True if quiet or len(pairs) < 2 else None, leave=False)
 
 
 @click.command("stylize", context_settings=_CONTEXT)
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path), metavar="INPUT...")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="A .png file (one input file) or a folder (created if needed).")
-@click.option("-s", "--stylize", "specs", multiple=True, metavar="NAME[:KEY=VALUE,...]",
-              help="A stylizer and its parameters; repeat to chain them, applied in order.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A .png file (one input file) or a folder (created if needed).",
+)
+@click.option(
+    "-s",
+    "--stylize",
+    "specs",
+    multiple=True,
+    metavar="NAME[:KEY=VALUE,...]",
+    help="A stylizer and its parameters; repeat to chain them, applied in order.",
+)
 @click.option("--force", is_flag=True, help="Replace existing output files (inputs are never replaced).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="cpu", show_default=True,
-              help="Where to run the chain.")
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda", "mps"]),
+    default="cpu",
+    show_default=True,
+    help="Where to run the chain.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or file list.")
 @click.pass_obj
-def stylize(host: PluginHost, inputs: tuple[Path, ...], output: Path, specs: tuple[str, ...], force: bool,
-            device: str, quiet: bool) -> None:
+def stylize(
+    host: PluginHost,
+    inputs: tuple[Path, ...],
+    output: Path,
+    specs: tuple[str, ...],
+    force: bool,
+    device: str,
+    quiet: bool,
+) -> None:
     """Apply a chain of stylizers to image files or whole folders.
 
     \b

@@ -56,8 +56,9 @@ def screen(coverage: Tensor, cell: float, angle: float) -> Tensor:
     v = ys * math.cos(theta) - xs * math.sin(theta)
     position = torch.stack((u - u.floor(), v - v.floor()), -1).mul_(2).sub_(1)  # inside the cell, [-1, 1]
     tile = _threshold_tile().to(coverage)
-    rank = F.grid_sample(tile, position.unsqueeze(0), mode="bilinear", padding_mode="border",
-                         align_corners=False)  # (1, 1, H, W)
+    rank = F.grid_sample(
+        tile, position.unsqueeze(0), mode="bilinear", padding_mode="border", align_corners=False
+    )  # (1, 1, H, W)
     # ink where the coverage exceeds the pixel's rank; about one pixel of anti-aliasing
     return ((coverage - rank) * (cell / 2) + 0.5).clamp_(0, 1)
 
@@ -73,7 +74,11 @@ def halftone(images: Tensor, *, cell: float = 6.0, angle: float = 0.0, mono: boo
     images = checked("halftone", images, cell=cell, angle=angle, mono=mono)
     smooth = gaussian_blur(images, cell / 4)  # the dot sizes follow the tone, not the pixel noise
     if mono or images.shape[1] == 1:
-        grey = smooth if images.shape[1] == 1 else (smooth * smooth.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        grey = (
+            smooth
+            if images.shape[1] == 1
+            else (smooth * smooth.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        )
         ink = screen(1 - grey, cell, SCREEN_ANGLES["black"] + angle)
         return (1 - ink).expand_as(images[:, :1]).expand(-1, images.shape[1], -1, -1).contiguous()
     black = 1 - smooth.amax(1, keepdim=True)

@@ -20,7 +20,7 @@ from .ops import gaussian_blur, luma, pixel_grid, seeded_generator, smooth_noise
 __all__ = ["ink", "xdog_lines", "soft_contours", "hatching", "Ink"]
 
 _HATCH_ANGLES = (45.0, -45.0, 0.0, 90.0)  # degrees, in the order layers are added
-_HATCH_TONES = (0.5, 0.36, 0.24, 0.13)    # a layer appears where the (normalised) tone is darker
+_HATCH_TONES = (0.5, 0.36, 0.24, 0.13)  # a layer appears where the (normalised) tone is darker
 
 
 def xdog_lines(lum: Tensor, sigma: float, detail: float) -> Tensor:
@@ -63,8 +63,16 @@ def hatching(tone: Tensor, layers: int, spacing: float, seed: int) -> Tensor:
     return coverage
 
 
-def ink(images: Tensor, *, sigma: float = 1.0, detail: float = 0.5, hatching: int = 2, spacing: float = 5.0,
-        color: float = 0.0, seed: int = 0) -> Tensor:
+def ink(
+    images: Tensor,
+    *,
+    sigma: float = 1.0,
+    detail: float = 0.5,
+    hatching: int = 2,
+    spacing: float = 5.0,
+    color: float = 0.0,
+    seed: int = 0,
+) -> Tensor:
     """Ink drawing of ``(B, C, H, W)`` images in [0, 1] (C = 1 or 3); same shape out, in [0, 1].
 
     Args:
@@ -75,8 +83,9 @@ def ink(images: Tensor, *, sigma: float = 1.0, detail: float = 0.5, hatching: in
         color: strength of a watercolour-like colour wash under the ink (0: black on white).
         seed: seed of the hatch lines' wobble.
     """
-    images = checked("ink", images, sigma=sigma, detail=detail, hatching=hatching, spacing=spacing, color=color,
-                     seed=seed)
+    images = checked(
+        "ink", images, sigma=sigma, detail=detail, hatching=hatching, spacing=spacing, color=color, seed=seed
+    )
     lum = _stretch(luma(images))
     # fine lines, plus thin lines along soft contours (a blurry GAN sample has no fine edges)
     coverage = torch.maximum(xdog_lines(lum, sigma, detail), soft_contours(lum, 4 * sigma, detail))

@@ -73,8 +73,15 @@ def _shifted_sum(x: Tensor, offsets: list[int], size: int, dim: int) -> Tensor:
     return total
 
 
-def oil(images: Tensor, *, radius: int = 4, variant: str = "smooth", sharpness: float = 8.0,
-        relief: float = 1.0, seed: int = 0) -> Tensor:
+def oil(
+    images: Tensor,
+    *,
+    radius: int = 4,
+    variant: str = "smooth",
+    sharpness: float = 8.0,
+    relief: float = 1.0,
+    seed: int = 0,
+) -> Tensor:
     """Oil painting of ``(B, C, H, W)`` images in [0, 1] (C = 1 or 3); same shape out, in [0, 1].
 
     Args:
@@ -86,8 +93,7 @@ def oil(images: Tensor, *, radius: int = 4, variant: str = "smooth", sharpness: 
             left (0 is flat paint, up to 3).
         seed: seed of the brush-stroke texture.
     """
-    images = checked("oil", images, radius=radius, variant=variant, sharpness=sharpness, relief=relief,
-                     seed=seed)
+    images = checked("oil", images, radius=radius, variant=variant, sharpness=sharpness, relief=relief, seed=seed)
     out = kuwahara(images, radius, classic=variant == "classic", sharpness=sharpness)
     if variant == "multiscale" and radius >= 2:
         out = kuwahara(out, max(1, radius // 2), sharpness=sharpness)

@@ -41,12 +41,12 @@ def luma(images: Tensor) -> Tensor:
 
 # -- CIE Lab (D65) -------------------------------------------------------------------------------
 
-_RGB_TO_XYZ = torch.tensor([[0.412453, 0.357580, 0.180423],
-                            [0.212671, 0.715160, 0.072169],
-                            [0.019334, 0.119193, 0.950227]])
+_RGB_TO_XYZ = torch.tensor(
+    [[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]]
+)
 _WHITE = torch.tensor([0.950456, 1.0, 1.088754])
 _EPS = 0.008856  # (6/29)^3
-_KAPPA = 7.787   # (29/6)^2 / 3
+_KAPPA = 7.787  # (29/6)^2 / 3
 
 
 def _channel_mix(matrix: Tensor, images: Tensor) -> Tensor:
@@ -70,8 +70,7 @@ def lab_to_rgb(lab: Tensor) -> Tensor:
     f = torch.stack((fy + a / 500, fy, fy - b / 200), 1)
     xyz = torch.where(f > 6 / 29, f.pow(3), (f - 16 / 116) / _KAPPA) * _WHITE.to(lab)[:, None, None]
     linear = _channel_mix(torch.linalg.inv(_RGB_TO_XYZ), xyz).clamp(0, 1)
-    return torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=0.0031308).pow(1 / 2.4) - 0.055,
-                       12.92 * linear)
+    return torch.where(linear > 0.0031308, 1.055 * linear.clamp(min=0.0031308).pow(1 / 2.4) - 0.055, 12.92 * linear)
 
 
 def to_lab(images: Tensor) -> Tensor:
@@ -187,8 +186,7 @@ def normal_noise(shape: tuple[int, ...], generator: torch.Generator, like: Tenso
     return torch.randn((1, *shape[1:]), generator=generator).to(like).expand(shape)
 
 
-def smooth_noise(shape: tuple[int, int, int, int], scale: float, generator: torch.Generator,
-                 like: Tensor) -> Tensor:
+def smooth_noise(shape: tuple[int, int, int, int], scale: float, generator: torch.Generator, like: Tensor) -> Tensor:
     """Smooth noise with features about ``scale`` pixels across, about unit variance."""
     b, c, h, w = shape
     gh, gw = max(2, math.ceil(h / scale) + 1), max(2, math.ceil(w / scale) + 1)

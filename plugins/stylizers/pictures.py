@@ -83,9 +83,11 @@ def _rotate_hue(image: Tensor, turn: float) -> Tensor:
     cos, sin = math.cos(angle), math.sin(angle)
     k = 1 / 3
     s = math.sqrt(k)
-    matrix = torch.tensor([
-        [cos + (1 - cos) * k, k * (1 - cos) - s * sin, k * (1 - cos) + s * sin],
-        [k * (1 - cos) + s * sin, cos + k * (1 - cos), k * (1 - cos) - s * sin],
-        [k * (1 - cos) - s * sin, k * (1 - cos) + s * sin, cos + k * (1 - cos)],
-    ])
+    matrix = torch.tensor(
+        [
+            [cos + (1 - cos) * k, k * (1 - cos) - s * sin, k * (1 - cos) + s * sin],
+            [k * (1 - cos) + s * sin, cos + k * (1 - cos), k * (1 - cos) - s * sin],
+            [k * (1 - cos) - s * sin, k * (1 - cos) + s * sin, cos + k * (1 - cos)],
+        ]
+    )
     return torch.einsum("ij,bjhw->bihw", matrix, image).clamp(0, 1)

@@ -20,16 +20,42 @@ from .base import StylizerModule, checked
 from .ops import from_lab, resize, seeded_generator, to_lab
 from .references import ReferenceModule
 
-__all__ = ["kmeans", "palette_of", "quantize", "posterize", "palette", "pixel", "PRESETS",
-           "Posterize", "Palette", "Pixel"]
+__all__ = [
+    "kmeans",
+    "palette_of",
+    "quantize",
+    "posterize",
+    "palette",
+    "pixel",
+    "PRESETS",
+    "Posterize",
+    "Palette",
+    "Pixel",
+]
 
-_SAMPLES = 8192     # pixels per image that k-means fits
-_ITERATIONS = 12    # Lloyd steps (k-means++ starts close already)
+_SAMPLES = 8192  # pixels per image that k-means fits
+_ITERATIONS = 12  # Lloyd steps (k-means++ starts close already)
 
 #: Built-in palettes, sRGB hex colours.
 PRESETS: dict[str, tuple[str, ...]] = {
-    "pico8": ("000000", "1d2b53", "7e2553", "008751", "ab5236", "5f574f", "c2c3c7", "fff1e8",
-              "ff004d", "ffa300", "ffec27", "00e436", "29adff", "83769c", "ff77a8", "ffccaa"),
+    "pico8": (
+        "000000",
+        "1d2b53",
+        "7e2553",
+        "008751",
+        "ab5236",
+        "5f574f",
+        "c2c3c7",
+        "fff1e8",
+        "ff004d",
+        "ffa300",
+        "ffec27",
+        "00e436",
+        "29adff",
+        "83769c",
+        "ff77a8",
+        "ffccaa",
+    ),
     "gameboy": ("0f380f", "306230", "8bac0f", "9bbc0f"),
     "cga": ("000000", "55ffff", "ff55ff", "ffffff"),
     "sepia": ("2b1d0e", "5a3d1e", "8b6239", "b88d5a", "dcc39a", "f4ead5"),
@@ -41,8 +67,9 @@ def _bayer(n: int = 8) -> Tensor:
     """The ``n x n`` Bayer threshold matrix, values in (-0.5, 0.5)."""
     matrix = torch.zeros(1, 1, dtype=torch.float64)
     while matrix.shape[0] < n:
-        matrix = torch.cat((torch.cat((4 * matrix, 4 * matrix + 2), 1),
-                            torch.cat((4 * matrix + 3, 4 * matrix + 1), 1)), 0)
+        matrix = torch.cat(
+            (torch.cat((4 * matrix, 4 * matrix + 2), 1), torch.cat((4 * matrix + 3, 4 * matrix + 1), 1)), 0
+        )
     return (matrix + 0.5) / matrix.numel() - 0.5
 
 
@@ -152,8 +179,9 @@ def palette(images: Tensor, colours: Tensor, *, dither: float = 0.0) -> Tensor:
     return quantize(images, colours, dither)
 
 
-def pixel(images: Tensor, *, block: int = 8, colors: int = 16, preset: str = "", dither: float = 0.0,
-          seed: int = 0) -> Tensor:
+def pixel(
+    images: Tensor, *, block: int = 8, colors: int = 16, preset: str = "", dither: float = 0.0, seed: int = 0
+) -> Tensor:
     """Pixel art of ``(B, C, H, W)`` images in [0, 1]; same shape out.
 
     Each ``block`` x ``block`` square becomes one art pixel (its average colour), the colours are
@@ -188,11 +216,14 @@ class Palette(ReferenceModule, function=palette):
     stylizer = "palette"
     max_side = 512
 
-    def __init__(self, reference: str = "", preset: str = "", colors: int = 8, dither: float = 0.0,
-                 seed: int = 0) -> None:
+    def __init__(
+        self, reference: str = "", preset: str = "", colors: int = 8, dither: float = 0.0, seed: int = 0
+    ) -> None:
         if bool(reference) == bool(preset):
-            raise ParamError("palette: give either reference=PATH (an image to take colours from) or preset=NAME "
-                             f"({', '.join(PRESETS)}), not {'both' if reference else 'neither'}")
+            raise ParamError(
+                "palette: give either reference=PATH (an image to take colours from) or preset=NAME "
+                f"({', '.join(PRESETS)}), not {'both' if reference else 'neither'}"
+            )
         self.preset, self.colors, self.seed = preset, colors, seed
         super().__init__(reference, dither=dither)
 

@@ -70,4 +70,3 @@ class ReferenceModule(StylizerModule):
 
     def extra_repr(self) -> str:
         return f"reference={self.reference!r}" + (", " + super().extra_repr() if self.settings else "")
-

@@ -19,11 +19,11 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
+from ganvas.drawing import build_chain, parse_chain, run_chain
 from ganvas.io import open_image, pil_to_tensor, save_png
 from ganvas.plugin import PluginHost
 from ganvas.plugins.datasets.procedural import draw_many
 
-from ganvas.drawing import build_chain, parse_chain, run_chain
 from .ops import resize
 from .pictures import landscape
 
@@ -80,8 +80,9 @@ def _to_pil(image: torch.Tensor, height: int) -> Image.Image:
     return Image.fromarray(array if array.shape[2] == 3 else array[:, :, 0]).convert("RGB")
 
 
-def make_sheet(photo: torch.Tensor, sample: torch.Tensor, host: PluginHost, height: int = 176,
-               columns: int = 2) -> Image.Image:
+def make_sheet(
+    photo: torch.Tensor, sample: torch.Tensor, host: PluginHost, height: int = 176, columns: int = 2
+) -> Image.Image:
     """The sheet: an "original" cell, then one cell per entry of ``CELLS`` (photo and sample side by side).
 
     Stylizers run at the size shown: the photo is resized to ``height``; the sample is enlarged
@@ -91,8 +92,9 @@ def make_sheet(photo: torch.Tensor, sample: torch.Tensor, host: PluginHost, heig
     photo = resize(photo, (height, max(1, round(photo.shape[-1] * height / photo.shape[-2]))), "area")
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
         refs = _references(Path(tmp))
-        base = resize(run_chain(sample, build_chain(parse_chain(["upscale:factor=4"], host), host)),
-                      (height, height), "bicubic").clamp(0, 1)
+        base = resize(
+            run_chain(sample, build_chain(parse_chain(["upscale:factor=4"], host), host)), (height, height), "bicubic"
+        ).clamp(0, 1)
         cells = [("original (photo; GAN sample enlarged 4x)", _to_pil(photo, height), _to_pil(base, height))]
         for label, specs in CELLS:
             chain = build_chain(parse_chain([s.format(**refs) for s in specs], host), host)
@@ -131,10 +133,13 @@ def main(argv: list[str] | None = None) -> None:
         photo = pil_to_tensor(open_image(args.photo, channels=3)).unsqueeze(0).float() / 255
     else:
         photo = landscape(256, 384)
-    sheet = make_sheet(photo, grid_tile(args.grid, args.tile, scale=args.scale), PluginHost(entry_points=False), args.height)
+    sheet = make_sheet(
+        photo, grid_tile(args.grid, args.tile, scale=args.scale), PluginHost(entry_points=False), args.height
+    )
     # a 256-colour palette (dithered) keeps the sheet small; the differences are hard to see
-    sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(args.output,
-                                                                                                   optimize=True)
+    sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
+        args.output, optimize=True
+    )
     print(f"{args.output}: {sheet.width}x{sheet.height}, {args.output.stat().st_size / 1e6:.2f} MB")
 
 

@@ -43,33 +43,45 @@ def _dither() -> Param:
 
 
 def _reference(what: str, required: bool = True) -> Param:
-    return Param(REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} to use",
-                 required=required)
+    return Param(
+        REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} to use", required=required
+    )
 
 
 _MODULE = "ganvas.plugins.stylizers"
 
 SPECS: tuple[StylizerSpec, ...] = (
     StylizerSpec(
-        "oil", f"{_MODULE}.oil:Oil",
+        "oil",
+        f"{_MODULE}.oil:Oil",
         "oil painting: Kuwahara filter, flat brushy patches with crisp edges",
         (
             Param("radius", int, 4, "brush radius in pixels", min=1, max=32),
-            Param("variant", str, "smooth", "classic: 4 quadrants (blocky); smooth: 9 soft-weighted windows; "
-                  "multiscale: a broad pass then a detail pass", choices=("classic", "smooth", "multiscale")),
-            Param("sharpness", float, 8.0, "how strongly the smooth variants prefer the flattest window",
-                  min=0.5, max=16),
-            Param("relief", float, 1.0, "impasto: brush strokes along the contours, lit from the top left",
-                  min=0, max=3),
+            Param(
+                "variant",
+                str,
+                "smooth",
+                "classic: 4 quadrants (blocky); smooth: 9 soft-weighted windows; "
+                "multiscale: a broad pass then a detail pass",
+                choices=("classic", "smooth", "multiscale"),
+            ),
+            Param(
+                "sharpness", float, 8.0, "how strongly the smooth variants prefer the flattest window", min=0.5, max=16
+            ),
+            Param(
+                "relief", float, 1.0, "impasto: brush strokes along the contours, lit from the top left", min=0, max=3
+            ),
             _seed("the brush strokes"),
         ),
     ),
     StylizerSpec(
-        "watercolor", f"{_MODULE}.watercolor:Watercolor",
+        "watercolor",
+        f"{_MODULE}.watercolor:Watercolor",
         "watercolour: soft washes, darkened pigment edges, granulation and paper texture",
         (
-            Param("smoothing", float, 12.0, "size of the washes in pixels (edge-preserving smoothing)",
-                  min=0.5, max=200),
+            Param(
+                "smoothing", float, 12.0, "size of the washes in pixels (edge-preserving smoothing)", min=0.5, max=200
+            ),
             Param("edges", float, 1.0, "edge darkening where pigment pools", min=0, max=4),
             Param("granulation", float, 0.5, "pigment granulation and wash turbulence", min=0, max=2),
             Param("paper", float, 0.5, "paper texture strength", min=0, max=2),
@@ -79,7 +91,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         aliases=("watercolour",),
     ),
     StylizerSpec(
-        "ink", f"{_MODULE}.ink:Ink",
+        "ink",
+        f"{_MODULE}.ink:Ink",
         "ink drawing: XDoG lines, optional cross-hatching for the shadows",
         (
             Param("sigma", float, 1.0, "line scale in pixels (larger: bolder, fewer lines)", min=0.3, max=10),
@@ -91,12 +104,14 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "posterize", f"{_MODULE}.quantize:Posterize",
+        "posterize",
+        f"{_MODULE}.quantize:Posterize",
         "reduce to N colours chosen by k-means in Lab",
         (Param("colors", int, 8, "number of colours", min=2, max=64), _dither(), _seed("k-means")),
     ),
     StylizerSpec(
-        "palette", f"{_MODULE}.quantize:Palette",
+        "palette",
+        f"{_MODULE}.quantize:Palette",
         "map colours to a palette taken from a reference image (k-means in Lab) or a preset",
         (
             _reference("colours", required=False),
@@ -107,7 +122,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "pixel", f"{_MODULE}.quantize:Pixel",
+        "pixel",
+        f"{_MODULE}.quantize:Pixel",
         "pixel art: downscale, reduce the palette, crisp nearest-neighbour upscale",
         (
             Param("block", int, 8, "size of one art pixel in image pixels", min=1, max=256),
@@ -119,7 +135,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         aliases=("pixelart",),
     ),
     StylizerSpec(
-        "halftone", f"{_MODULE}.halftone:Halftone",
+        "halftone",
+        f"{_MODULE}.halftone:Halftone",
         "print halftone: CMYK dot screens at the classic angles (C 15, M 75, Y 0, K 45 degrees)",
         (
             Param("cell", float, 6.0, "dot spacing in pixels", min=2, max=128),
@@ -128,13 +145,15 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "color-transfer", f"{_MODULE}.color_transfer:ColorTransfer",
+        "color-transfer",
+        f"{_MODULE}.color_transfer:ColorTransfer",
         "match a reference image's colour statistics in Lab (Reinhard et al. 2001)",
         (_reference("colour mood"), Param("strength", float, 1.0, "0 keeps the input, 1 matches fully", min=0, max=1)),
         aliases=("colour-transfer",),
     ),
     StylizerSpec(
-        "upscale", f"{_MODULE}.upscale:Upscale",
+        "upscale",
+        f"{_MODULE}.upscale:Upscale",
         "enlarge 2x or 4x keeping edges sharp (bicubic, then a halo-free shock filter)",
         (
             Param("factor", int, 2, "enlargement", choices=(2, 4)),
@@ -142,7 +161,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "vignette", f"{_MODULE}.finishing:Vignette",
+        "vignette",
+        f"{_MODULE}.finishing:Vignette",
         "darken the corners",
         (
             Param("strength", float, 0.5, "darkening at the corners", min=0, max=1),
@@ -151,7 +171,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "grain", f"{_MODULE}.finishing:Grain",
+        "grain",
+        f"{_MODULE}.finishing:Grain",
         "film grain, strongest in the mid-tones",
         (
             Param("amount", float, 0.08, "grain strength", min=0, max=1),
@@ -161,7 +182,8 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "sharpen", f"{_MODULE}.finishing:Sharpen",
+        "sharpen",
+        f"{_MODULE}.finishing:Sharpen",
         "unsharp mask",
         (
             Param("amount", float, 1.0, "how much detail is added back", min=0, max=5),
@@ -170,25 +192,27 @@ SPECS: tuple[StylizerSpec, ...] = (
         ),
     ),
     StylizerSpec(
-        "texture", f"{_MODULE}.texture:Texture",
+        "texture",
+        f"{_MODULE}.texture:Texture",
         "texture/style transfer from a reference image (Gram matrices of a random-weight CNN)",
         (
             _reference("texture"),
             Param("steps", int, 40, "L-BFGS steps (the time budget)", min=0, max=100_000),
             Param("strength", float, 1.0, "weight of the texture against the content", min=0, max=1000),
             Param("content", float, 1.0, "weight of keeping the input's layout and colours", min=0, max=1000),
-            Param("size", int, 256, "working resolution (longer side); the result is resized back",
-                  min=16, max=4096),
+            Param("size", int, 256, "working resolution (longer side); the result is resized back", min=16, max=4096),
             _seed("the network weights and start noise"),
         ),
     ),
     StylizerSpec(
-        "edge-preserving", f"{_MODULE}.smoothing:EdgePreserving",
+        "edge-preserving",
+        f"{_MODULE}.smoothing:EdgePreserving",
         "edge-preserving smoothing (domain transform, Gastal & Oliveira 2011): flat regions, crisp edges",
         (
             Param("sigma_s", float, 20.0, "spatial extent of the smoothing in pixels", min=1, max=500),
-            Param("sigma_r", float, 0.4, "colour difference that counts as an edge (sum over channels)",
-                  min=0.01, max=3),
+            Param(
+                "sigma_r", float, 0.4, "colour difference that counts as an edge (sum over channels)", min=0.01, max=3
+            ),
             Param("iterations", int, 3, "alternating horizontal/vertical passes", min=1, max=10),
         ),
         aliases=("smooth",),

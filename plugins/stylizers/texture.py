@@ -23,9 +23,9 @@ from .references import ReferenceModule, match_channels
 
 __all__ = ["texture", "Texture"]
 
-_FILTERS = 32    # random filters in the bank
-_KERNEL = 5      # their size
-_LEVELS = 4      # pyramid levels: the filters see textures up to about 5 * 2^3 = 40 px across
+_FILTERS = 32  # random filters in the bank
+_KERNEL = 5  # their size
+_LEVELS = 4  # pyramid levels: the filters see textures up to about 5 * 2^3 = 40 px across
 
 
 class _RandomFeatures:
@@ -71,8 +71,17 @@ def _coarse(images: Tensor) -> Tensor:
     return gaussian_blur(images, 3.0)
 
 
-def texture(images: Tensor, reference: Tensor, progress: bool | None = None, *, steps: int = 40,
-            strength: float = 1.0, content: float = 1.0, size: int = 256, seed: int = 0) -> Tensor:
+def texture(
+    images: Tensor,
+    reference: Tensor,
+    progress: bool | None = None,
+    *,
+    steps: int = 40,
+    strength: float = 1.0,
+    content: float = 1.0,
+    size: int = 256,
+    seed: int = 0,
+) -> Tensor:
     """Repaint ``(B, C, H, W)`` images in [0, 1] with the texture of ``reference``; same shape out.
 
     Args:
@@ -99,10 +108,10 @@ def texture(images: Tensor, reference: Tensor, progress: bool | None = None, *, 
         target_content = _coarse(work)
     start = work + 0.05 * torch.randn(work.shape, generator=generator).to(work)
     canvas = start.clamp(0, 1).requires_grad_(True)
-    optimizer = torch.optim.LBFGS([canvas], lr=1, max_iter=steps, history_size=10, line_search_fn="strong_wolfe",
-                                  tolerance_grad=0, tolerance_change=0)
-    bar = tqdm(total=steps, desc="texture", unit="step", leave=False,
-               disable=None if progress is None else not progress)
+    optimizer = _lbfgs(canvas, steps)
+    bar = tqdm(
+        total=steps, desc="texture", unit="step", leave=False, disable=None if progress is None else not progress
+    )
 
     def closure() -> Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -120,6 +129,19 @@ def texture(images: Tensor, reference: Tensor, progress: bool | None = None, *, 
     return resize(out, (h, w), "bicubic").clamp(0, 1) if out.shape[-2:] != (h, w) else out
 
 
+def _lbfgs(canvas: Tensor, steps: int) -> torch.optim.LBFGS:
+    """L-BFGS over the canvas pixels for exactly ``steps`` iterations (no early stop)."""
+    return torch.optim.LBFGS(
+        [canvas],
+        lr=1,
+        max_iter=steps,
+        history_size=10,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=0,
+        tolerance_change=0,
+    )
+
+
 def _fit(h: int, w: int, longest: int) -> tuple[int, int]:
     """``(h, w)`` shrunk (never enlarged) so that the longer side is at most ``longest``."""
     scale = min(1.0, longest / max(h, w))
@@ -135,4 +157,3 @@ class Texture(ReferenceModule, function=texture):
 
     def extra_arguments(self) -> dict[str, Any]:
         return {**super().extra_arguments(), "progress": self.progress}
-

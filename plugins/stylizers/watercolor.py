@@ -48,8 +48,16 @@ def paper_texture(shape: tuple[int, int, int, int], generator: torch.Generator, 
     return (paper - paper.mean()) / paper.std(correction=0).clamp(min=1e-6)
 
 
-def watercolor(images: Tensor, *, smoothing: float = 12.0, edges: float = 1.0, granulation: float = 0.5,
-               paper: float = 0.5, wobble: float = 1.0, seed: int = 0) -> Tensor:
+def watercolor(
+    images: Tensor,
+    *,
+    smoothing: float = 12.0,
+    edges: float = 1.0,
+    granulation: float = 0.5,
+    paper: float = 0.5,
+    wobble: float = 1.0,
+    seed: int = 0,
+) -> Tensor:
     """Watercolour painting of ``(B, C, H, W)`` images in [0, 1] (C = 1 or 3); same shape out.
 
     Args:
@@ -60,8 +68,16 @@ def watercolor(images: Tensor, *, smoothing: float = 12.0, edges: float = 1.0, g
         wobble: displacement of the wash borders in pixels (0-10).
         seed: seed of the paper, turbulence and wobble noise.
     """
-    images = checked("watercolor", images, smoothing=smoothing, edges=edges, granulation=granulation,
-                     paper=paper, wobble=wobble, seed=seed)
+    images = checked(
+        "watercolor",
+        images,
+        smoothing=smoothing,
+        edges=edges,
+        granulation=granulation,
+        paper=paper,
+        wobble=wobble,
+        seed=seed,
+    )
     b, c, h, w = images.shape
     generator = seeded_generator(seed)
     washes = _washes(images, smoothing)

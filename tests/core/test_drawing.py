@@ -11,10 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
-from ganvas.io.images import read_png_text
 from ganvas.drawing.sampler import load_run, render_latents
-from ganvas.seeds import truncate
-from ganvas.seeds import latents_for_seeds
+from ganvas.io.images import read_png_text
+from ganvas.seeds import latents_for_seeds, truncate
 
 
 def _pixels(path: Path) -> np.ndarray:
@@ -45,8 +44,20 @@ def test_sample_cli_truncation_size_and_stylizers(cli, trained):
     tiles = _pixels(trained / "mean.png")
     assert "image:" in out
     first = tiles[2:18, 2:18]
-    assert all(np.array_equal(first, tiles[2:18, x:x + 16]) for x in (20,))  # 16-px tiles, 2-px gutters
-    cli("sample", "0", "--seeds", "2", "--no-grid", "--size", "40", "-s", "posterize:colors=4", "-o", str(trained / "big"))
+    assert all(np.array_equal(first, tiles[2:18, x : x + 16]) for x in (20,))  # 16-px tiles, 2-px gutters
+    cli(
+        "sample",
+        "0",
+        "--seeds",
+        "2",
+        "--no-grid",
+        "--size",
+        "40",
+        "-s",
+        "posterize:colors=4",
+        "-o",
+        str(trained / "big"),
+    )
     big = trained / "big" / "seed0002.png"
     assert _pixels(big).shape[:2] == (40, 40)
     assert len(np.unique(_pixels(big).reshape(-1, 3), axis=0)) <= 4  # a 4-colour palette
@@ -80,8 +91,23 @@ def test_sample_step_checkpoint_is_kept_and_used(cli, tiny_recipe_file):
 def test_images_carry_the_recipe_that_draws_them_again(cli, trained, tmp_path):
     """write -> read -> identical recipe -> identical image, for a grid, a single seed drawn with
     other settings, and a training sample grid from before the end."""
-    cli("sample", "0", "--seeds", "5", "--n", "3", "--no-grid", "--truncation", "0.6", "--size", "24",
-        "-s", "posterize:colors=4", "-o", str(tmp_path / "singles"))
+    cli(
+        "sample",
+        "0",
+        "--seeds",
+        "5",
+        "--n",
+        "3",
+        "--no-grid",
+        "--truncation",
+        "0.6",
+        "--size",
+        "24",
+        "-s",
+        "posterize:colors=4",
+        "-o",
+        str(tmp_path / "singles"),
+    )
     single = tmp_path / "singles" / "seed0006.png"
     cases = [trained / "final.png", single, trained / "samples" / "step-0000003.png"]
     for number, image in enumerate(cases, start=1):

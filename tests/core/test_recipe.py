@@ -4,9 +4,8 @@ import pytest
 import tomli_w
 
 from ganvas.errors import UnknownNameError, UserInputError
-from ganvas.recipe import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
-
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
+from ganvas.recipe import RecipeError, apply_overrides, builtin_recipes, load_recipe, parse_recipe, tomllib
 
 
 def test_tiny_recipe_resolves_with_defaults(host):
@@ -36,8 +35,9 @@ def test_every_problem_is_reported_with_key_expected_and_got(host):
     assert any(p.startswith("train.steps: expected integer >= 1, got 'many'") for p in problems)
     assert any(p.startswith("train.batch:") and "got 0" in p for p in problems)
     assert any(p.startswith("model.widht: unknown parameter") and "did you mean 'width'" in p for p in problems)
-    assert any(p.startswith("data.source: unknown dataset 'procedual'") and "did you mean 'procedural'" in p
-               for p in problems)
+    assert any(
+        p.startswith("data.source: unknown dataset 'procedual'") and "did you mean 'procedural'" in p for p in problems
+    )
     assert any(p.startswith("colour: unknown key") for p in problems)
 
 
@@ -78,8 +78,16 @@ def test_missing_recipe_lists_builtins(host):
 
 def test_overrides_parse_toml_values_and_index_lists():
     raw = {"train": {"steps": 10}, "stylize": [{"name": "a"}]}
-    apply_overrides(raw, ["train.steps=500", "train.betas=[0.0, 0.99]", "stylize.0.radius=3",
-                          "data.source=folder:~/my pics", "train.ema=0.5"])
+    apply_overrides(
+        raw,
+        [
+            "train.steps=500",
+            "train.betas=[0.0, 0.99]",
+            "stylize.0.radius=3",
+            "data.source=folder:~/my pics",
+            "train.ema=0.5",
+        ],
+    )
     assert raw["train"] == {"steps": 500, "betas": [0.0, 0.99], "ema": 0.5}
     assert raw["stylize"][0]["radius"] == 3
     assert raw["data"]["source"] == "folder:~/my pics"

@@ -5,9 +5,16 @@ from ganvas.errors import UserInputError
 from ganvas.seeds import format_seeds, latents_for_seeds, parse_seeds
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("0-3", [0, 1, 2, 3]), ("1,5,9", [1, 5, 9]), ("0-1,7", [0, 1, 7]), ("42", [42]), (7, [7]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("0-3", [0, 1, 2, 3]),
+        ("1,5,9", [1, 5, 9]),
+        ("0-1,7", [0, 1, 7]),
+        ("42", [42]),
+        (7, [7]),
+    ],
+)
 def test_parse(text, expected):
     assert parse_seeds(text) == expected
 
@@ -25,8 +32,10 @@ def test_latent_of_a_seed_does_not_depend_on_its_batch():
     assert not torch.equal(among[0], among[1])
 
 
-@pytest.mark.parametrize("seeds, text", [([0, 1, 2, 3, 9], "0-3,9"), ([5], "5"), ([3, 2, 1], "3,2,1"),
-                                         ([0, 1, 5, 6, 7, 6], "0-1,5-7,6"), ([], "")])
+@pytest.mark.parametrize(
+    "seeds, text",
+    [([0, 1, 2, 3, 9], "0-3,9"), ([5], "5"), ([3, 2, 1], "3,2,1"), ([0, 1, 5, 6, 7, 6], "0-1,5-7,6"), ([], "")],
+)
 def test_format_seeds_is_the_inverse_of_parse(seeds, text):
     assert format_seeds(seeds) == text
     if seeds:

@@ -53,8 +53,9 @@ device = "cpu"
 
 
 def test_readme_method_trains_and_draws(moments_host, tmp_path, caplog):
-    from ganvas.cli import make_cli
     from click.testing import CliRunner
+
+    from ganvas.cli import make_cli
 
     assert "moments" in moments_host.registry.names("methods")
     runner, env = CliRunner(), {"GANVAS_RUNS_DIR": str(tmp_path / "runs")}

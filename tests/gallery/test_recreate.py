@@ -21,19 +21,27 @@ from PIL import Image
 
 RECIPES = Path(__file__).parents[2] / "gallery" / "recipes"
 TORCH = "2.13.0+cpu"
-SHORT = ["train.steps=8", "train.batch=8", "data.count=48", "sample.seeds=0-3", "train.sample_every=4",
-         "train.checkpoint_every=4", "train.log_every=2", "train.device=cpu"]
+SHORT = [
+    "train.steps=8",
+    "train.batch=8",
+    "data.count=48",
+    "sample.seeds=0-3",
+    "train.sample_every=4",
+    "train.checkpoint_every=4",
+    "train.log_every=2",
+    "train.device=cpu",
+]
 
 #: recipe -> sha256 (first 16 hex digits) of the step-4 training grid's and the final image's pixels
 PINNED: dict[str, tuple[str, str]] = {
-    'circles': ('4164942c7e07cde5', 'f70cbc67dc2d0e71'),
-    'default': ('f4b0d6ad09b0547a', '77ebc5b2101a7ba0'),
-    'grid25': ('4e1f823a4611226a', '05c08a341dc6795f'),
-    'mondrian': ('0ecf501e8c661a9f', '381a4afa2c21fbdb'),
-    'mountains': ('cf5c8c65f1f910f2', '06b9b7047bbdce13'),
-    'petals': ('69b191c120a8d9e5', 'febaa58063e23f15'),
-    'ring8': ('34f09de90ac530c5', '0e3677be92c444e4'),
-    'truchet': ('3bb57f88a84e9ddb', '770cc953af3c263c'),
+    "circles": ("4164942c7e07cde5", "f70cbc67dc2d0e71"),
+    "default": ("f4b0d6ad09b0547a", "77ebc5b2101a7ba0"),
+    "grid25": ("4e1f823a4611226a", "05c08a341dc6795f"),
+    "mondrian": ("0ecf501e8c661a9f", "381a4afa2c21fbdb"),
+    "mountains": ("cf5c8c65f1f910f2", "06b9b7047bbdce13"),
+    "petals": ("69b191c120a8d9e5", "febaa58063e23f15"),
+    "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
+    "truchet": ("3bb57f88a84e9ddb", "770cc953af3c263c"),
 }
 
 

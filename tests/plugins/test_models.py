@@ -22,10 +22,15 @@ def test_dcgan_widths_follow_the_paper():
     assert dcgan._widths(64, 64, 256) == [256, 256, 128, 64]
 
 
-@pytest.mark.parametrize("shape, message", [
-    ((3, 48, 48), "16, 32, 64, 128 or 256"), ((3, 32, 64), "32x64"),
-    ((2,), "use 'mlp' for points"), ((3, 512, 512), "256"),
-])
+@pytest.mark.parametrize(
+    "shape, message",
+    [
+        ((3, 48, 48), "16, 32, 64, 128 or 256"),
+        ((3, 32, 64), "32x64"),
+        ((2,), "use 'mlp' for points"),
+        ((3, 512, 512), "256"),
+    ],
+)
 def test_dcgan_rejects_unsupported_shapes(shape, message):
     with pytest.raises(UserInputError, match=message):
         dcgan.build(shape, z_dim=8, width=4, max_width=16)

@@ -86,8 +86,8 @@ def test_instance_noise_blurs_training_inputs_only():
 
 
 def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
-    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.training.loop import Trainer
 
     raw = tiny_recipe(train={"steps": 4, "sample_every": 0})
@@ -100,8 +100,8 @@ def test_trainer_drives_the_instance_noise_schedule(host, tmp_path):
 
 
 def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
-    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.training.loop import Trainer
 
     for loss in ("wgan", "wgan-gp", "hinge", "relativistic"):
@@ -120,8 +120,8 @@ def test_trainer_runs_with_every_regularizer_and_stable_loss(host, tmp_path):
 
 def test_pack_needs_a_divisible_batch(host, tmp_path):
     from ganvas.errors import UserInputError
-    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe
+    from ganvas.recipe import parse_recipe
     from ganvas.training.loop import Trainer
 
     raw = tiny_recipe(train={"batch": 6})

@@ -98,7 +98,7 @@ def create_project(name: str, parent: Path) -> tuple[PluginNames, list[Path]]:
     for relative, template in _templates():
         target = {"gitignore": ".gitignore"}.get(relative, relative)  # dotfiles do not ship as package data
         target = target.replace("package/", f"{names.package}/").replace(
-            "tests/test_plugin.py", f"tests/test_{names.package[len('ganvas_'):]}.py"
+            "tests/test_plugin.py", f"tests/test_{names.package[len('ganvas_') :]}.py"
         )
         text = template.read_text(encoding="utf-8")
         for key, value in values.items():

@@ -8,7 +8,6 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-
 __all__ = ["Op", "AugmentPipeline", "parse_policy", "build_pipeline"]
 
 #: An augmentation op: ``op(images, generator) -> images``, (B, C, H, W) in [-1, 1], differentiable.
@@ -33,8 +32,14 @@ class AugmentPipeline(nn.Module):
 
     p: Tensor
 
-    def __init__(self, ops: Sequence[tuple[str, Op]], p: float = 1.0, *, adaptive: bool = False,
-                 generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        ops: Sequence[tuple[str, Op]],
+        p: float = 1.0,
+        *,
+        adaptive: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p must be in [0, 1], got {p}")
@@ -74,9 +79,15 @@ class AugmentPipeline(nn.Module):
         return f"policy={','.join(self.names)!r}, adaptive={self.adaptive}"
 
 
-def build_pipeline(host: Any, policy: str, p: float = 1.0, *, adaptive: bool = False,
-                   params: dict[str, dict[str, Any]] | None = None,
-                   generator: torch.Generator | None = None) -> AugmentPipeline:
+def build_pipeline(
+    host: Any,
+    policy: str,
+    p: float = 1.0,
+    *,
+    adaptive: bool = False,
+    params: dict[str, dict[str, Any]] | None = None,
+    generator: torch.Generator | None = None,
+) -> AugmentPipeline:
     """A pipeline for ``policy`` with ops built from ``host``'s registry (``params[name]`` per op).
 
     Unknown names raise :class:`ganvas.errors.UnknownNameError` listing the valid ones.

@@ -7,8 +7,27 @@ import json
 
 
 def test_bench_stylize_json_has_every_requested_row(cli):
-    result = cli("bench", "stylize", "--size", "32", "--rounds", "1", "--batch", "2", "--batch-size", "16",
-                 "--only", "vignette", "--only", "posterize", "--only", "edge-preserving", "--threads", "1", "--json")
+    result = cli(
+        "bench",
+        "stylize",
+        "--size",
+        "32",
+        "--rounds",
+        "1",
+        "--batch",
+        "2",
+        "--batch-size",
+        "16",
+        "--only",
+        "vignette",
+        "--only",
+        "posterize",
+        "--only",
+        "edge-preserving",
+        "--threads",
+        "1",
+        "--json",
+    )
     report = json.loads(result.output)
     rows = {row["name"]: row for row in report["rows"]}
     assert list(rows) == ["vignette", "posterize", "edge-preserving"]
@@ -21,7 +40,8 @@ def test_bench_stylize_json_has_every_requested_row(cli):
 
 
 def test_bench_stylize_text_and_unknown_names(cli):
-    text = cli("bench", "stylize", "--size", "16", "--rounds", "1", "--batch", "0", "--only", "grain",
-               "--no-opencv").output
+    text = cli(
+        "bench", "stylize", "--size", "16", "--rounds", "1", "--batch", "0", "--only", "grain", "--no-opencv"
+    ).output
     assert "ms/image" in text and "\ngrain " in text and "load average" in text
     assert "unknown stylizer 'oill'" in cli("bench", "stylize", "--only", "oill", code=2).output

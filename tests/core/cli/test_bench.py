@@ -1,19 +1,49 @@
-import pytest
+"""``ganvas bench NAME`` (core/cli/bench.py): each command runs and prints its figures, as text and JSON."""
+
 import json
 
 from conftest import Cli
 
 
 def test_bench_loop_reports_measured_ratio(cli: Cli):
-    result = cli("bench", "loop", "--size", "16", "--width", "4", "--batch", "4", "--steps", "1",
-                 "--rounds", "2", "--device", "cpu", "--json")
+    result = cli(
+        "bench",
+        "loop",
+        "--size",
+        "16",
+        "--width",
+        "4",
+        "--batch",
+        "4",
+        "--steps",
+        "1",
+        "--rounds",
+        "2",
+        "--device",
+        "cpu",
+        "--json",
+    )
     report = json.loads(result.output)
     assert report["benchmark"] == "loop" and report["rounds"] == 2
     assert report["bare_ms_per_step"] > 0 and report["ganvas_ms_per_step"] > 0
     assert 0.2 < report["ratio"] < 5  # a measured figure, not a constant
     assert report["ratio_min"] <= report["ratio"] <= report["ratio_max"]
-    text = cli("bench", "loop", "--size", "16", "--width", "4", "--batch", "4", "--steps", "1",
-               "--rounds", "1", "--device", "cpu").output
+    text = cli(
+        "bench",
+        "loop",
+        "--size",
+        "16",
+        "--width",
+        "4",
+        "--batch",
+        "4",
+        "--steps",
+        "1",
+        "--rounds",
+        "1",
+        "--device",
+        "cpu",
+    ).output
     assert "ratio ganvas/bare" in text and "bare PyTorch loop" in text
 
 
@@ -21,14 +51,18 @@ def test_bench_modes_reports_the_protocol_figures(cli: Cli, tmp_path):
     import tomli_w
 
     recipe = tmp_path / "ring-tiny.toml"
-    recipe.write_text(tomli_w.dumps({
-        "name": "ring-tiny",
-        "data": {"source": "toy2d:ring", "count": 512},
-        "model": {"name": "mlp", "width": 16, "depth": 2, "z_dim": 2},
-        "loss": {"name": "hinge"},
-        "train": {"steps": 5, "batch": 32, "device": "cpu"},
-        "regularize": [{"name": "pack", "m": 2}],
-    }))
+    recipe.write_text(
+        tomli_w.dumps(
+            {
+                "name": "ring-tiny",
+                "data": {"source": "toy2d:ring", "count": 512},
+                "model": {"name": "mlp", "width": 16, "depth": 2, "z_dim": 2},
+                "loss": {"name": "hinge"},
+                "train": {"steps": 5, "batch": 32, "device": "cpu"},
+                "regularize": [{"name": "pack", "m": 2}],
+            }
+        )
+    )
     reports = json.loads(cli("bench", "modes", str(recipe), "--trials", "2", "--json").output)
     assert [r["name"] for r in reports] == ["ring-tiny", "ring-tiny baseline"]
     mine, baseline = reports
@@ -46,11 +80,29 @@ def test_bench_modes_needs_a_toy2d_recipe(cli: Cli):
     assert "needs a toy2d:ring or toy2d:grid recipe" in result.output
 
 
-@pytest.mark.slow
-def test_augment_quality_runs_every_config(host):
-    from ganvas.bench.augment_quality import CONFIGS, run
+def test_bench_augment_json(cli: Cli):
+    result = cli(
+        "bench",
+        "augment",
+        "--batch",
+        "2",
+        "--size",
+        "8",
+        "--repeats",
+        "1",
+        "--rounds",
+        "1",
+        "--step-rounds",
+        "0",
+        "--json",
+    )
+    report = json.loads(result.output)
+    assert report["ratio"] > 0 and report["batch_shape"] == [2, 3, 8, 8]
 
-    report = run(host, steps=2, seeds=1, samples=16, train_images=16, log=lambda *_: None)
-    assert [r["config"] for r in report["runs"]] == list(CONFIGS)
-    assert all(r["swd"] > 0 for r in report["runs"]) and report["floor"] > 0
-    assert set(report["mean"]) == set(CONFIGS)
+
+def test_every_bench_command_has_json(cli: Cli):
+    from ganvas.cli.bench import bench
+
+    assert set(bench.commands) == {"loop", "modes", "augment", "augment-quality", "stylize"}
+    for name in bench.commands:
+        assert "--json" in cli("bench", name, "--help").output

@@ -22,9 +22,11 @@ def test_list_text_and_json(cli):
     assert {"oil", "ink", "palette"} <= {c["name"] for c in stylizers}
     assert all(c["kind"] == "stylizers" and c["plugin"] for c in stylizers)
     losses = json.loads(cli("list", "loss", "--json").output)
-    assert {"minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp", "relativistic"} <= {c["name"] for c in losses}
+    assert {"minimax", "nonsaturating", "lsgan", "hinge", "wgan", "wgan-gp", "relativistic"} <= {
+        c["name"] for c in losses
+    }
     arch = {c["name"]: c for c in json.loads(cli("list", "architectures", "--json").output)}
-    assert {"name": "width", "type": "integer", "default": 64} .items() <= arch["dcgan"]["params"][1].items()
+    assert {"name": "width", "type": "integer", "default": 64}.items() <= arch["dcgan"]["params"][1].items()
     assert "[train]" in cli("list", "recipe").output
 
 
@@ -129,8 +131,15 @@ def test_help_does_not_import_torch():
     import subprocess
     import sys
 
-    code = ("import sys; from ganvas.plugin.manager import get_host; from ganvas.cli import make_cli; "
-            "make_cli(get_host()); print('torch' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "GANVAS_LOAD_PLUGINS": ""}).stdout
+    code = (
+        "import sys; from ganvas.plugin.manager import get_host; from ganvas.cli import make_cli; "
+        "make_cli(get_host()); print('torch' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "GANVAS_LOAD_PLUGINS": ""},
+    ).stdout
     assert out.strip() == "False"  # `ganvas --help` stays fast

@@ -12,13 +12,12 @@ import pytest
 import tomli_w
 
 import ganvas
+from conftest import install_fake_dist
 from ganvas.cli import plugins as plugins_cli
 from ganvas.errors import UserInputError
 from ganvas.plugin.manager import PluginLoadError
 from ganvas.plugin.requirements import check_requirements
 from ganvas.plugin.testing import PluginTester, check_stylizer, tiny_recipe, use_plugins
-
-from conftest import install_fake_dist
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,8 +40,15 @@ def scaffold(cli, tmp_path):
 
 def test_new_writes_a_complete_plugin_project(scaffold):
     files = sorted(str(p.relative_to(scaffold)) for p in scaffold.rglob("*") if p.is_file())
-    assert files == [".gitignore", "README.md", "ganvas_neon/__init__.py", "ganvas_neon/losses.py",
-                     "ganvas_neon/stylizers.py", "pyproject.toml", "tests/test_neon.py"]
+    assert files == [
+        ".gitignore",
+        "README.md",
+        "ganvas_neon/__init__.py",
+        "ganvas_neon/losses.py",
+        "ganvas_neon/stylizers.py",
+        "pyproject.toml",
+        "tests/test_neon.py",
+    ]
     for path in scaffold.rglob("*"):
         if path.is_file():
             assert "{{" not in path.read_text(), path
@@ -106,8 +112,11 @@ def fake_pip(tmp_path, monkeypatch):
                     info.rmdir()
 
     monkeypatch.setattr(plugins_cli, "_pip", pip)
-    monkeypatch.setattr(plugins_cli, "_load_report", lambda names: {
-        n: {"error": None, "components": [f"stylizers:{n}-fx"]} for n in names})
+    monkeypatch.setattr(
+        plugins_cli,
+        "_load_report",
+        lambda names: {n: {"error": None, "components": [f"stylizers:{n}-fx"]} for n in names},
+    )
     return calls
 
 
@@ -115,8 +124,13 @@ def test_install_reports_new_plugins_and_uninstall_removes_them(cli, fake_pip, t
     out = cli("install", "--no-build-isolation", "-e", str(tmp_path / "ganvas-neon")).output
     assert "installed plugin 'neon' 1.2.3 (ganvas-neon): stylizers: neon-fx" in out
     args = fake_pip[0]
-    assert args[:3] == ["install", "--no-build-isolation", "--constraint"] and args[-2:] == ["--editable", str(tmp_path / "ganvas-neon")]
-    assert "no ganvas plugin was added or changed" in cli("install", "--no-deps", "somepackage-that-is-no-plugin").output
+    assert args[:3] == ["install", "--no-build-isolation", "--constraint"] and args[-2:] == [
+        "--editable",
+        str(tmp_path / "ganvas-neon"),
+    ]
+    assert (
+        "no ganvas plugin was added or changed" in cli("install", "--no-deps", "somepackage-that-is-no-plugin").output
+    )
 
     declined = PluginTester(cli.host, cli.runs_dir).invoke("uninstall", "neon", input="n\n", code=1)
     out = declined.output  # asked, declined: nothing happens
@@ -148,8 +162,11 @@ def test_pip_failure_and_missing_pip_are_one_line_errors(cli, monkeypatch):
     assert out.strip().startswith("error: pip is not installed in ganvas's environment")
     monkeypatch.undo()
     real_popen = subprocess.Popen
-    monkeypatch.setattr(plugins_cli.subprocess, "Popen", lambda *a, **k: real_popen(
-        [sys.executable, "-c", "print('pip says no'); raise SystemExit(3)"], **k))
+    monkeypatch.setattr(
+        plugins_cli.subprocess,
+        "Popen",
+        lambda *a, **k: real_popen([sys.executable, "-c", "print('pip says no'); raise SystemExit(3)"], **k),
+    )
     out = cli("install", "ganvas-neon", code=1).output
     assert "pip says no" in out and "error: pip install failed (exit code 3); its output is above" in out
 
@@ -183,8 +200,10 @@ def test_a_recipe_with_a_missing_plugin_says_how_to_install_it(cli, tmp_path):
     path = tmp_path / "needs-neon.toml"
     path.write_text(tomli_w.dumps(recipe))
     out = cli("run", str(path), "--dry-run", code=2).output
-    assert out.strip() == ("error: this recipe needs the plugin ganvas-neon>=0.2 (not installed); "
-                           "install with: ganvas install 'ganvas-neon>=0.2'")
+    assert out.strip() == (
+        "error: this recipe needs the plugin ganvas-neon>=0.2 (not installed); "
+        "install with: ganvas install 'ganvas-neon>=0.2'"
+    )
     recipe["plugins"] = ["pluggy>=1"]
     path.write_text(tomli_w.dumps({**recipe, "stylize": []}))
     assert 'plugins = [\n    "pluggy>=1",\n]' in cli("run", str(path), "--dry-run").output
@@ -211,9 +230,15 @@ class Shaky:
         return images.clone()
 
 
-@pytest.mark.parametrize("how, complaint", [("in-place", "changed its input in place"),
-                                            ("batch", "depends on the other images"),
-                                            ("range", "expected [0, 1]"), ("shape", "expected the same shape")])
+@pytest.mark.parametrize(
+    "how, complaint",
+    [
+        ("in-place", "changed its input in place"),
+        ("batch", "depends on the other images"),
+        ("range", "expected [0, 1]"),
+        ("shape", "expected the same shape"),
+    ],
+)
 def test_check_stylizer_names_what_is_wrong(how, complaint):
     check_stylizer(Shaky("fine"))
     with pytest.raises(AssertionError, match=re.escape(complaint)):
@@ -277,7 +302,8 @@ def test_plugins_group_help_lists_new(cli):
 def test_a_single_file_plugin_in_plugins_dir_styles_a_recipe(cli, tmp_path):
     folder = tmp_path / "fx"
     folder.mkdir()
-    (folder / "posterize_fx.py").write_text(textwrap.dedent('''
+    (folder / "posterize_fx.py").write_text(
+        textwrap.dedent('''
         from ganvas import Param, hookimpl
 
         class Posterize:
@@ -290,7 +316,8 @@ def test_a_single_file_plugin_in_plugins_dir_styles_a_recipe(cli, tmp_path):
         @hookimpl
         def register_stylizers(register):
             register("posterize-fx", Posterize, params=[Param("levels", int, 4, "levels per channel", min=2)])
-    '''))
+    ''')
+    )
     recipe = tmp_path / "poster.toml"
     recipe.write_text(tomli_w.dumps(tiny_recipe(stylize=[{"name": "posterize-fx", "levels": 3}])))
     try:

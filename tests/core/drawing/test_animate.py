@@ -14,14 +14,12 @@ import pytest
 import torch
 from PIL import Image, ImageSequence
 
+from conftest import Cli
 from ganvas.drawing.animate import save_animation, slerp, timelapse_frames, walk_latents
 from ganvas.errors import UserInputError
 from ganvas.io.images import read_png_text
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugin.testing import tiny_recipe
-
-from conftest import Cli
-
 
 # -- latents ---------------------------------------------------------------------------------------
 
@@ -29,7 +27,7 @@ from conftest import Cli
 def test_slerp_endpoints_arc_and_norm():
     a, b = torch.tensor([3.0, 0.0, 0.0]), torch.tensor([0.0, 3.0, 0.0])
     assert torch.equal(slerp(a, b, 0), a) and torch.equal(slerp(a, b, 1.0), b)
-    half = 3 / 2 ** 0.5
+    half = 3 / 2**0.5
     assert torch.allclose(slerp(a, b, 0.5), torch.tensor([half, half, 0.0]), atol=1e-6)
     ts = torch.linspace(0, 1, 9)
     path = slerp(a, b, ts)  # one row per t
@@ -205,8 +203,14 @@ def test_walk_defaults_match_sample(acli, trained, tmp_path):
         apng.seek(12)  # keyframe 1 of 4 in 48 frames
         assert np.array_equal(_rgb(apng), _rgb(Image.open(tmp_path / "s" / "seed0001.png")))
     meta = read_png_text(paths[1])
-    assert json.loads(meta["ganvas:animation"]) == {"mode": "walk", "seeds": [0, 1, 2, 3], "frames": 48, "fps": 12,
-                                                    "interpolation": "slerp", "loop": True}
+    assert json.loads(meta["ganvas:animation"]) == {
+        "mode": "walk",
+        "seeds": [0, 1, 2, 3],
+        "frames": 48,
+        "fps": 12,
+        "interpolation": "slerp",
+        "loop": True,
+    }
     assert meta["ganvas:seeds"] == "0,1,2,3" and meta["ganvas:step"] == "6"
     assert 'seeds = "0-3"' in meta["ganvas:recipe"]
     # again: a fresh stem, never a replaced file
@@ -216,8 +220,24 @@ def test_walk_defaults_match_sample(acli, trained, tmp_path):
 
 def test_walk_options_and_output(acli, trained, tmp_path):
     out = tmp_path / "w.gif"  # a known suffix is dropped from the stem
-    result = acli("animate", str(trained), "--seeds", "5,9,2", "--frames", "7", "--fps", "20", "--format", "png",
-                  "--scale", "2", "--truncation", "0.5", "-o", str(out))
+    result = acli(
+        "animate",
+        str(trained),
+        "--seeds",
+        "5,9,2",
+        "--frames",
+        "7",
+        "--fps",
+        "20",
+        "--format",
+        "png",
+        "--scale",
+        "2",
+        "--truncation",
+        "0.5",
+        "-o",
+        str(out),
+    )
     assert re.findall(r"^animation: (.+)$", result.output, re.M) == [str(tmp_path / "w.png")]
     with Image.open(tmp_path / "w.png") as img:
         assert img.n_frames == 7 and img.size == (32, 32) and img.info["duration"] == pytest.approx(50)
@@ -260,8 +280,9 @@ def test_points_runs_have_no_walk(cli, tmp_path):
     import tomli_w
 
     recipe = tmp_path / "ring.toml"
-    recipe.write_text(tomli_w.dumps(tiny_recipe(data={"source": "toy2d:ring", "count": 64},
-                                                model={"name": "mlp", "z_dim": 4})))
+    recipe.write_text(
+        tomli_w.dumps(tiny_recipe(data={"source": "toy2d:ring", "count": 64}, model={"name": "mlp", "z_dim": 4}))
+    )
     cli("train", str(recipe), "--quiet")
     run = cli.runs_dir / "00000-tiny"
     _one_line_error(cli("animate", str(run), code=2), "animations need an image run")

@@ -5,10 +5,9 @@ import pytest
 import tomli_w
 from PIL import Image
 
+from conftest import Cli
 from ganvas import Param, hookimpl
 from ganvas.plugin.testing import make_host, tiny_recipe
-
-from conftest import Cli
 
 
 class Invert:

@@ -10,15 +10,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import tomli_w
-
-from ganvas.io.images import read_png_text
-from ganvas.plugin.manager import PluginHost
-from ganvas.recipe import load_recipe
-from ganvas.plugin.testing import tiny_recipe
 
 from conftest import Cli
 from gallery_helpers import DESCRIPTION, REPO_GALLERY, build_tiny_gallery, make_gallery, write_recipe  # noqa: F401
+from ganvas.io.images import read_png_text
+from ganvas.plugin.manager import PluginHost
+from ganvas.plugin.testing import tiny_recipe
+from ganvas.recipe import load_recipe
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
@@ -96,7 +95,7 @@ def test_readme_has_a_row_per_recipe_with_links_that_exist(built: tuple[Path, st
     tiny_row, ring_row = rows
     assert 'src="tiny.png"' in tiny_row and "`ganvas run gal/recipes/tiny.toml`" in tiny_row
     assert "procedural:circles 16 px · dcgan · nonsaturating · no augmentation · no stylizers" in tiny_row
-    assert "Tiny &lt;circles&gt; &amp; \"friends\" \\| a test" in tiny_row  # escaped for a markdown table
+    assert 'Tiny &lt;circles&gt; &amp; "friends" \\| a test' in tiny_row  # escaped for a markdown table
     assert re.search(r"\| \d+s for 6 steps \|$", tiny_row)
     assert "toy2d:ring · mlp" in ring_row and "walk" not in ring_row
     assert "tiny.walk.gif" in tiny_row
@@ -115,11 +114,13 @@ def test_index_html_shows_every_picture_without_external_resources(built: tuple[
         assert int(img["width"]) > 0 and int(img["height"]) > 0 and img["alt"]
     assert not {"script", "link", "iframe"} & parsed.tags and "@import" not in page and "url(" not in page
     assert page.count('<article class="card"') == 2
-    assert "<code class=\"cmd\">ganvas run gal/recipes/tiny.toml" in page
+    assert '<code class="cmd">ganvas run gal/recipes/tiny.toml' in page
     # the full recipe, HTML-escaped, in a <details> block
     toml = (root / "recipes" / "tiny.toml").read_text()
-    assert "<details>" in page and toml.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace('"', "&quot;") in page
+    assert (
+        "<details>" in page
+        and toml.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;") in page
+    )
     assert "<circles>" not in page
 
 
@@ -144,8 +145,9 @@ def test_missing_skips_up_to_date_recipes_and_rebuilds_changed_ones(built: tuple
 
     # a deleted picture is missing; `gallery page` keeps the measured times without training
     (root / "ring.png").unlink()
-    output = cli("gallery", "build", "--gallery", str(root), "--runs-dir", str(runs), "--missing", "--only",
-                 "ring", "--no-walks").output
+    output = cli(
+        "gallery", "build", "--gallery", str(root), "--runs-dir", str(runs), "--missing", "--only", "ring", "--no-walks"
+    ).output
     assert "ring: to build (no ring.png yet)" in output and "tiny: " not in output
     cli("gallery", "page", "--gallery", str(root))
     readme = (root / "README.md").read_text()
@@ -161,8 +163,9 @@ def test_page_without_a_build_says_what_is_missing(cli: Cli, tmp_path: Path):
     assert not (root / "tiny.png").exists()
 
 
-@pytest.mark.parametrize("args", [["--gallery", "{tmp}/nowhere"], ["--gallery", "{tmp}/empty"],
-                                  ["--gallery", "{tmp}/gal", "--only", "tyni"]])
+@pytest.mark.parametrize(
+    "args", [["--gallery", "{tmp}/nowhere"], ["--gallery", "{tmp}/empty"], ["--gallery", "{tmp}/gal", "--only", "tyni"]]
+)
 def test_bad_gallery_or_name_is_a_one_line_error(cli: Cli, tmp_path: Path, args: list[str]):
     (tmp_path / "empty" / "recipes").mkdir(parents=True)
     make_gallery(tmp_path / "gal")

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 from gallery_helpers import REPO_GALLERY
-
 from ganvas.gallery.build import open_gallery, read_manifest
 from ganvas.gallery.page import write_pages
 from ganvas.plugin.manager import PluginHost

@@ -47,7 +47,10 @@ def test_swd_of_a_set_with_itself_is_zero_and_grows_with_noise():
     same = swd(x, x, patches=32, projections=32)
     assert set(same["levels"]) == {"32", "16"} and same["average"] == pytest.approx(0, abs=1e-9)
     g = torch.Generator().manual_seed(1)
-    values = [swd(x, x + s * torch.randn(x.shape, generator=g), patches=32, projections=32)["average"] for s in (0.05, 0.3, 1.0)]
+    values = [
+        swd(x, x + s * torch.randn(x.shape, generator=g), patches=32, projections=32)["average"]
+        for s in (0.05, 0.3, 1.0)
+    ]
     assert 0 < values[0] < values[1] < values[2]
 
 
@@ -66,14 +69,16 @@ def test_eval_prints_swd_with_the_real_floor(cli, tiny_recipe_file):
 
 
 def test_in_training_swd_is_logged_and_changes_nothing_else(host, tmp_path):
-    from ganvas.recipe import parse_recipe
     from ganvas.plugin.testing import tiny_recipe as tiny_raw
+    from ganvas.recipe import parse_recipe
     from ganvas.training.loop import Trainer
 
     def run(name, **train):
         (tmp_path / name).mkdir()
-        raw = tiny_raw(train={"steps": 2, "sample_every": 0, "checkpoint_every": 0, **train},
-                       data={"source": "procedural:circles", "size": 16, "count": 16})
+        raw = tiny_raw(
+            train={"steps": 2, "sample_every": 0, "checkpoint_every": 0, **train},
+            data={"source": "procedural:circles", "size": 16, "count": 16},
+        )
         trainer = Trainer(parse_recipe(raw, host.registry), tmp_path / name, host, quiet=True)
         trainer.run()
         return trainer

@@ -41,7 +41,9 @@ def test_every_hookspec_is_in_the_reference_with_its_arguments():
     stale = sorted(set(documented) - set(specs))
     assert not stale, f"README documents hooks that do not exist: {stale}"
     for name, args in specs.items():
-        assert documented[name].split(", ") == args, f"{name}: README says ({documented[name]}), the spec ({', '.join(args)})"
+        assert documented[name].split(", ") == args, (
+            f"{name}: README says ({documented[name]}), the spec ({', '.join(args)})"
+        )
 
 
 def test_every_hookspec_has_a_one_line_docstring():
@@ -84,7 +86,8 @@ def test_the_guide_shows_the_scaffold_as_it_is(neon):
     guide = _section("Writing a plugin")
     hooks = (neon / "ganvas_neon" / "__init__.py").read_text()
     assert _block(guide, "python", "ganvas_neon.stylizers:NeonGlow") in hooks, (
-        "README's ganvas_neon/__init__.py differs from what `ganvas plugins new neon` writes")
+        "README's ganvas_neon/__init__.py differs from what `ganvas plugins new neon` writes"
+    )
     effect = (neon / "ganvas_neon" / "stylizers.py").read_text().splitlines()
     for line in _block(guide, "python", "def neon_glow(").splitlines():
         if line.strip() != "...":

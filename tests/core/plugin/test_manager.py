@@ -7,13 +7,12 @@ import textwrap
 import click
 import pytest
 
+from conftest import Cli, install_fake_dist
 from ganvas import hookimpl
 from ganvas.cli import main, make_cli
 from ganvas.plugin.manager import PluginHost, PluginLoadError
 
-from conftest import Cli, install_fake_dist
-
-GOOD = '''
+GOOD = """
 from ganvas import Param, hookimpl
 
 @hookimpl
@@ -23,51 +22,51 @@ def register_losses(register):
 class Zero:
     def __init__(self, scale):
         self.scale = scale
-'''
+"""
 
 #: plugin name -> module source; each is installed as the distribution ganvas-<name> 1.2.3
 BROKEN = {
     "broken": "import no_such_module_anywhere\n",
-    "badhook": '''
+    "badhook": """
 from ganvas import hookimpl
 
 @hookimpl
 def register_stylizers(register):
     raise RuntimeError("oops in the hook")
-''',
-    "duplicate": '''
+""",
+    "duplicate": """
 from ganvas import hookimpl
 
 @hookimpl
 def register_architectures(register):
     register("dcgan", lambda data_shape: None)
-''',
-    "badparam": '''
+""",
+    "badparam": """
 from ganvas import Param, hookimpl
 
 @hookimpl
 def register_stylizers(register):
     register("fine", lambda: None)
     register("bad", lambda radius: None, params=[Param("radius", "int", 3, "a type given as a string")])
-''',
-    "notcallable": '''
+""",
+    "notcallable": """
 from ganvas import hookimpl
 
 @hookimpl
 def register_stylizers(register):
     register("thing", 42)
-''',
-    "misspelled": '''
+""",
+    "misspelled": """
 from ganvas import hookimpl
 
 @hookimpl
 def register_stylizer(register):
     register("never", lambda: None)
-''',
-    "nohooks": '''
+""",
+    "nohooks": """
 def register_stylizers(register):  # forgot @hookimpl
     register("never", lambda: None)
-''',
+""",
 }
 
 
@@ -137,7 +136,9 @@ def test_strict_mode_raises_one_line_naming_every_failure(dists, monkeypatch):
     with pytest.raises(PluginLoadError) as caught:
         PluginHost()
     message = str(caught.value)
-    assert "\n" not in message and message.startswith("2 plugins failed: 'broken' (ganvas-broken 1.2.3): ModuleNotFoundError")
+    assert "\n" not in message and message.startswith(
+        "2 plugins failed: 'broken' (ganvas-broken 1.2.3): ModuleNotFoundError"
+    )
     assert "; 'badhook' (ganvas-badhook 1.2.3): register_stylizers: RuntimeError: oops" in message
     assert "GANVAS_STRICT_PLUGINS is set: unset it" in message
     assert isinstance(caught.value.__cause__, (ImportError, RuntimeError))  # the plugin's own traceback
@@ -173,7 +174,10 @@ def test_plugins_command_shows_failures(dists, tmp_path):
     data = {p["name"]: p for p in json.loads(cli("plugins", "--json").output)}
     assert data["good"]["version"] == "1.2.3" and data["good"]["components"] == ["losses:zero"]
     assert data["good"]["package"] == "ganvas-good" and data["good"]["hooks"] == ["register_losses"]
-    assert "ModuleNotFoundError" in data["broken"]["error"] and "ganvas uninstall ganvas-broken" in data["broken"]["disable"]
+    assert (
+        "ModuleNotFoundError" in data["broken"]["error"]
+        and "ganvas uninstall ganvas-broken" in data["broken"]["disable"]
+    )
     text = cli("plugins").output
     assert "FAILED: ModuleNotFoundError" in text and "losses: zero" in text
     assert "[good]" in cli("list", "losses").output
@@ -195,8 +199,11 @@ class Commands:
 
 
 def test_register_commands_is_isolated_and_cannot_replace_a_command(capsys):
-    host = PluginHost(entry_points=False, strict=False,
-                      extra=[Commands("hello"), Commands("hijack", replace="uninstall"), Commands("boom", fail=True)])
+    host = PluginHost(
+        entry_points=False,
+        strict=False,
+        extra=[Commands("hello"), Commands("hijack", replace="uninstall"), Commands("boom", fail=True)],
+    )
     cli = make_cli(host)
     assert set(cli.commands) >= {"hello", "uninstall", "install", "plugins"}
     assert cli.commands["uninstall"].callback.__module__ == "ganvas.cli.plugins"
@@ -221,7 +228,8 @@ def test_a_builtin_always_wins_its_name_even_against_tryfirst():
 def test_plugins_dir_loads_single_file_plugins(tmp_path, capsys):
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "solarize_fx.py").write_text(textwrap.dedent('''
+    (folder / "solarize_fx.py").write_text(
+        textwrap.dedent('''
         from ganvas import Param, hookimpl
         __version__ = "0.0.1"
 
@@ -235,7 +243,8 @@ def test_plugins_dir_loads_single_file_plugins(tmp_path, capsys):
         @hookimpl
         def register_stylizers(register):
             register("solarize-fx", Solarize, params=[Param("threshold", float, 0.5, "where to flip", min=0, max=1)])
-    '''))
+    ''')
+    )
     (folder / "broken_fx.py").write_text("raise ValueError('nope')\n")
     (folder / "json.py").write_text("# would shadow the standard library\n")
     (folder / "_helper.py").write_text("raise SystemExit('never imported')\n")
@@ -247,7 +256,9 @@ def test_plugins_dir_loads_single_file_plugins(tmp_path, capsys):
         assert info.version == "0.0.1" and info.location == str(folder / "solarize_fx.py")
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 2
-        assert any("plugin 'broken_fx'" in line and "ValueError: nope" in line and "--plugins-dir" in line for line in err)
+        assert any(
+            "plugin 'broken_fx'" in line and "ValueError: nope" in line and "--plugins-dir" in line for line in err
+        )
         assert any("plugin 'json'" in line and "would shadow the module 'json'" in line for line in err)
         assert "json" in sys.modules and sys.modules["json"].__file__ != str(folder / "json.py")
     finally:
@@ -258,14 +269,16 @@ def test_plugins_dir_loads_single_file_plugins(tmp_path, capsys):
 def test_plugins_dir_option_on_the_command_line(tmp_path, monkeypatch, capsys):
     folder = tmp_path / "mine"
     folder.mkdir()
-    (folder / "hello_cmd.py").write_text(textwrap.dedent('''
+    (folder / "hello_cmd.py").write_text(
+        textwrap.dedent("""
         import click
         from ganvas import hookimpl
 
         @hookimpl
         def register_commands(cli):
             cli.add_command(click.Command("hello", callback=lambda: click.echo("hello from a file")))
-    '''))
+    """)
+    )
     try:
         with pytest.raises(SystemExit) as exited:
             main(["--plugins-dir", str(folder), "hello"])

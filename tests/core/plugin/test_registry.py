@@ -7,8 +7,15 @@ from ganvas.plugin.registry import Component, Registry
 
 
 def _component(name="oil", plugin="p1", **kw):
-    return Component("stylizers", name, kw.pop("factory", lambda **k: k),
-                     kw.pop("params", (Param("radius", int, 4, "radius", min=1),)), "help", plugin, **kw)
+    return Component(
+        "stylizers",
+        name,
+        kw.pop("factory", lambda **k: k),
+        kw.pop("params", (Param("radius", int, 4, "radius", min=1),)),
+        "help",
+        plugin,
+        **kw,
+    )
 
 
 def test_get_unknown_lists_valid_names_and_closest():

@@ -5,11 +5,10 @@ import pytest
 import torch
 
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
-from ganvas.training.components import LogitLoss
-from ganvas.recipe import parse_recipe
-from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted
-
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
+from ganvas.recipe import parse_recipe
+from ganvas.training.components import LogitLoss
+from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted
 
 
 def _trainer(host, tmp_path, name="run", **sections):
@@ -48,10 +47,14 @@ def test_keep_checkpoints_prunes_old_ones(host, tmp_path):
 def test_same_seed_same_images_bit_for_bit(host, tmp_path):
     a, b = _trainer(host, tmp_path, "a"), _trainer(host, tmp_path, "b")
     a.run(), b.run()
-    assert (a.run_dir / "samples/step-0000006.png").read_bytes() == (b.run_dir / "samples/step-0000006.png").read_bytes()
+    assert (a.run_dir / "samples/step-0000006.png").read_bytes() == (
+        b.run_dir / "samples/step-0000006.png"
+    ).read_bytes()
     c = _trainer(host, tmp_path, "c", train={"seed": 1})
     c.run()
-    assert (a.run_dir / "samples/step-0000006.png").read_bytes() != (c.run_dir / "samples/step-0000006.png").read_bytes()
+    assert (a.run_dir / "samples/step-0000006.png").read_bytes() != (
+        c.run_dir / "samples/step-0000006.png"
+    ).read_bytes()
 
 
 def _all_weights(trainer):
@@ -108,8 +111,9 @@ def test_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
     assert resumed.step == 4
     resumed.run()
     _assert_same_weights(straight, resumed)
-    assert (straight.run_dir / "samples/step-0000006.png").read_bytes() == \
-        (resumed.run_dir / "samples/step-0000006.png").read_bytes()
+    assert (straight.run_dir / "samples/step-0000006.png").read_bytes() == (
+        resumed.run_dir / "samples/step-0000006.png"
+    ).read_bytes()
 
 
 def test_checkpoints_load_with_weights_only(host, tmp_path):
@@ -138,8 +142,12 @@ def test_nan_loss_stops_the_run_without_writing_garbage(host, tmp_path):
 
 
 def test_points_dataset_trains_with_mlp(host, tmp_path):
-    trainer = _trainer(host, tmp_path, data={"source": "toy2d:ring", "count": 256},
-                       model={"name": "mlp", "width": 16, "depth": 2, "z_dim": 4})
+    trainer = _trainer(
+        host,
+        tmp_path,
+        data={"source": "toy2d:ring", "count": 256},
+        model={"name": "mlp", "width": 16, "depth": 2, "z_dim": 4},
+    )
     trainer.run()
     assert (trainer.run_dir / "samples/step-0000006.png").is_file()
 
@@ -169,8 +177,12 @@ def test_lifecycle_hooks_are_called(host, tmp_path):
     host.pm.register(Recorder())
     _trainer(host, tmp_path).run()
     assert calls == [
-        ("start", 0), ("sample", 3, (4, 3, 16, 16), "step-0000003.png"), ("checkpoint", 3),
-        ("sample", 6, (4, 3, 16, 16), "step-0000006.png"), ("checkpoint", 6), ("end", 6, "finished"),
+        ("start", 0),
+        ("sample", 3, (4, 3, 16, 16), "step-0000003.png"),
+        ("checkpoint", 3),
+        ("sample", 6, (4, 3, 16, 16), "step-0000006.png"),
+        ("checkpoint", 6),
+        ("end", 6, "finished"),
     ]
 
 
@@ -198,8 +210,13 @@ def test_ada_interrupted_then_resumed_equals_uninterrupted(host, tmp_path):
 def test_augmented_training_runs_and_shows_p(host, tmp_path):
     from ganvas.training.stats import progress_fields as _progress_fields
 
-    trainer = _trainer(host, tmp_path, augment={"policy": "color,translation,cutout"},
-                       loss={"name": "wgan-gp"}, train={"steps": 2, "n_critic": 1})
+    trainer = _trainer(
+        host,
+        tmp_path,
+        augment={"policy": "color,translation,cutout"},
+        loss={"name": "wgan-gp"},
+        train={"steps": 2, "n_critic": 1},
+    )
     trainer.run()
     line = json.loads((trainer.run_dir / "stats.jsonl").read_text().splitlines()[-1])
     assert line["Augment/p"] == 1.0 and "D/real_sign" in line

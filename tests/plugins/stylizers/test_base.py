@@ -6,12 +6,11 @@ import inspect
 
 import pytest
 import torch
+from stylizer_helpers import NAMES, one_thread, picture, settings_for, write_reference  # noqa: F401
 
 from ganvas.errors import ParamError, UserInputError
-from ganvas.plugins.stylizers.specs import SPECS
 from ganvas.plugin.testing import make_host
-
-from stylizer_helpers import NAMES, one_thread, picture, settings_for, write_reference  # noqa: F401
+from ganvas.plugins.stylizers.specs import SPECS
 
 SIZE_CHANGES = {"upscale"}
 
@@ -26,11 +25,8 @@ def reference(tmp_path_factory):
     return write_reference(tmp_path_factory.mktemp("ref"))
 
 
-
-
 def build(host, name, reference, **extra):
     return host.get("stylizers", name).build(**{**settings_for(name, reference), **extra})
-
 
 
 def test_every_builtin_stylizer_is_registered_with_help_and_params(host):
@@ -45,15 +41,17 @@ def test_declared_params_match_the_pure_function(name):
     """One source of truth: the CLI's declared defaults are the Python function's defaults."""
     spec = next(s for s in SPECS if s.name == name)
     module_cls = _load(spec.factory)
-    declared = {p.name: p.default for p in spec.params if p.name not in ("reference", "preset", "colors")
-                or name != "palette"}
+    declared = {
+        p.name: p.default for p in spec.params if p.name not in ("reference", "preset", "colors") or name != "palette"
+    }
     declared.pop("reference", None)
     defaults = module_cls.defaults()
     if name == "palette":
         assert set(defaults) == {"dither"}
         signature = inspect.signature(module_cls.__init__).parameters
         assert {k: signature[k].default for k in ("preset", "colors", "dither", "seed")} == {
-            p.name: p.default for p in spec.params if p.name != "reference"}
+            p.name: p.default for p in spec.params if p.name != "reference"
+        }
     else:
         assert defaults == declared
 

@@ -8,12 +8,9 @@ import numpy as np
 import pytest
 import tomli_w
 from PIL import Image
-
-from ganvas.plugin.testing import tiny_recipe
-
 from stylizer_helpers import one_thread  # noqa: F401 (autouse fixture: one torch thread)
 
-
+from ganvas.plugin.testing import tiny_recipe
 
 
 def _gradient(w: int, h: int, mode: str = "RGB") -> Image.Image:
@@ -42,8 +39,21 @@ def photos(tmp_path):
 
 def test_list_stylizers_shows_parameters_and_defaults(cli):
     text = cli("list", "stylizers").output
-    for name in ("oil", "watercolor", "ink", "posterize", "palette", "pixel", "halftone", "color-transfer",
-                 "upscale", "vignette", "grain", "sharpen", "texture"):
+    for name in (
+        "oil",
+        "watercolor",
+        "ink",
+        "posterize",
+        "palette",
+        "pixel",
+        "halftone",
+        "color-transfer",
+        "upscale",
+        "vignette",
+        "grain",
+        "sharpen",
+        "texture",
+    ):
         assert f"\n  {name}" in text
     assert "radius" in text and "integer in [1, 32] = 4" in text
     data = {c["name"]: c for c in json.loads(cli("list", "stylizers", "--json").output)}

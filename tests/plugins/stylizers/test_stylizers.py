@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import torch
+from stylizer_helpers import one_thread, picture  # noqa: F401 (one_thread: autouse fixture)
 
 from ganvas.plugins.stylizers import color_transfer, finishing, halftone, ink, oil, quantize, texture, upscale
 from ganvas.plugins.stylizers.ops import from_lab, gaussian_blur, rgb_to_lab, to_lab
 from ganvas.plugins.stylizers.smoothing import edge_preserving
 from ganvas.plugins.stylizers.watercolor import watercolor
-
-from stylizer_helpers import one_thread, picture  # noqa: F401 (one_thread: autouse fixture)
-
-
 
 
 def step_edge(h: int = 24, w: int = 24) -> torch.Tensor:

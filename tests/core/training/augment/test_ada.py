@@ -1,14 +1,11 @@
-"""ADA's controller, the [augment] recipe section, and the augment / eval / bench commands."""
-
-import json
+"""ADA's controller, the [augment] recipe section, and the augment / eval commands."""
 
 import pytest
 import torch
 
-from ganvas.training.augment import AdaController
-from ganvas.training.augment import AugmentPipeline
-from ganvas.recipe import RecipeError, parse_recipe
 from ganvas.plugin.testing import tiny_recipe as tiny_raw
+from ganvas.recipe import RecipeError, parse_recipe
+from ganvas.training.augment import AdaController, AugmentPipeline
 
 
 def _controller(p=0.5, **kw):
@@ -65,25 +62,17 @@ def test_recipe_augment_reports_every_problem(host):
 
 def test_preview_writes_a_grid(cli, tmp_path, tiny_recipe_file):
     out = tmp_path / "preview.png"
-    result = cli("augment", "preview", str(tiny_recipe_file), "--policy", "color,translation,cutout",
-                 "--count", "4", "-o", str(out))
+    result = cli(
+        "augment",
+        "preview",
+        str(tiny_recipe_file),
+        "--policy",
+        "color,translation,cutout",
+        "--count",
+        "4",
+        "-o",
+        str(out),
+    )
     assert out.is_file() and "wrote" in result.output
     bad = cli("augment", "preview", str(tiny_recipe_file), "--policy", "colr", "-o", str(out), code=2)
     assert "did you mean 'color'" in bad.output
-
-
-def test_bench_augment_json(cli):
-    result = cli("bench", "augment", "--batch", "2", "--size", "8", "--repeats", "1", "--rounds", "1",
-                 "--step-rounds", "0", "--json")
-    report = json.loads(result.output)
-    assert report["ratio"] > 0 and report["batch_shape"] == [2, 3, 8, 8]
-
-
-def test_bench_step_share_is_a_fraction(host):
-    from ganvas.bench.augment import format_report, run_augment_benchmark
-
-    report = run_augment_benchmark(host, batch=2, size=16, repeats=1, rounds=1, step_rounds=1, step_repeats=1,
-                                   width=4, device="cpu")
-    step = report["dcgan_step"]
-    assert 0 <= step["augment_share"] <= 1 and 0 < step["augment_forward_share"] <= 1
-    assert "spent augmenting" in format_report(report)
