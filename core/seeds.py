@@ -9,9 +9,11 @@ from ganvas.errors import UserInputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["parse_seeds", "format_seeds", "latents_for_seeds", "truncate", "MAX_SEEDS"]
+__all__ = ["parse_seeds", "format_seeds", "latents_for_seeds", "truncate", "MAX_SEEDS", "MAX_SEED"]
 
 MAX_SEEDS = 10_000
+#: The largest seed: torch generators take 64-bit seeds; one range below that keeps them signed.
+MAX_SEED = 2**63 - 1
 
 
 def parse_seeds(text: str | int | list[int]) -> list[int]:
@@ -31,9 +33,13 @@ def parse_seeds(text: str | int | list[int]) -> list[int]:
                 start, stop = int(low), int(high)
                 if stop < start:
                     raise UserInputError(f"seed range '{part}' runs backwards; write it as '{stop}-{start}'")
+                if stop - start + 1 + len(seeds) > MAX_SEEDS:  # checked before anything is expanded
+                    raise UserInputError(f"seeds '{text}' name more than {MAX_SEEDS} images")
                 seeds.extend(range(start, stop + 1))
             else:
                 seeds.append(int(part))
+            if seeds[-1] > MAX_SEED:
+                raise UserInputError(f"seed {seeds[-1]} in '{text}' is too large; seeds go up to {MAX_SEED}")
         except ValueError:
             raise UserInputError(
                 f"'{part}' in seeds '{text}' is not a seed; expected non-negative integers like '0-35' or '1,5,9'"

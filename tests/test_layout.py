@@ -36,6 +36,7 @@ PUBLIC_MODULES = (
 #: Test files that check the whole rather than one module, so they mirror nothing.
 CROSS_CUTTING = {
     "test_layout.py",
+    "test_bad_inputs.py",
     "test_end_to_end.py",
     "test_packaging.py",
     "test_plugin_acceptance.py",

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import click
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float range that also refuses nan and inf (click's own lets nan through every bound)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number is not None and not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
 
 F = Callable[..., Any]
 
@@ -70,7 +82,7 @@ def drawing(f: F) -> F:
             click.option(
                 "--truncation",
                 "psi",
-                type=click.FloatRange(0, 2),
+                type=FiniteFloatRange(0, 2),
                 default=None,
                 metavar="PSI",
                 help="Pull latents toward the mean: 1 plain, 0 the mean image, 0.7 safer [default: sample.truncation].",

@@ -12,7 +12,7 @@ from ganvas.errors import UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
 from ganvas.plugin.manager import PluginHost
-from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, tomllib
+from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, read_recipe_source
 
 #: Recipe keys ``--resume`` may change: they do not alter what the finished steps computed.
 RESUMABLE_KEYS = (
@@ -68,6 +68,15 @@ def _train(
             err=True,
         )
     return trainer.run()
+
+
+def _check_output(path: Path) -> None:
+    """``--output`` must be a new file in a folder that exists."""
+    if path.exists():
+        raise UserInputError(f"--output '{path}' already exists; choose another name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserInputError(f"--output '{path}': the folder '{parent}' does not exist; create it first")
 
 
 def _remove_unstarted(run_dir: Path) -> None:
@@ -167,12 +176,12 @@ def run(
     (its embedded recipe: the run draws that image again and says whether the pixels match);
     without it the default recipe runs. Everything lands in a new run folder, runs/NNNNN-<name>/.
     """
+    if output is not None:
+        _check_output(Path(output))  # before training: a refused -o costs nothing and makes no run folder
     started = _start(host, recipe, overrides, dry_run, runs_dir)
     if started is None:
         return
     resolved, run_dir = started
-    if output is not None and Path(output).exists():
-        raise UserInputError(f"--output '{output}' already exists; choose another name")
     paths = make_art(host, resolved, run_dir, device, quiet)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)
@@ -252,7 +261,7 @@ def _resume_recipe(host: PluginHost, run_dir: Path, overrides: tuple[str, ...]) 
                 f"--set {key}: a resumed run keeps its recipe; only these may change: "
                 + ", ".join(k + "*" if k.endswith(".") else k for k in RESUMABLE_KEYS)
             )
-    raw = tomllib.loads(path.read_text())
+    raw, _ = read_recipe_source(path)  # a damaged recipe.toml: one line naming it
     apply_overrides(raw, overrides)
     return parse_recipe(raw, host.registry, source=str(path))
 

@@ -15,13 +15,13 @@ import torch.nn.functional as F
 
 from ganvas.data.kinds import Dataset, data_kind
 from ganvas.drawing.stylize import build_chain, run_chain
-from ganvas.errors import UserInputError
+from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
 from ganvas.io.images import make_grid, save_png, to_uint8
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import RECIPE_FILE, unique_path
 from ganvas.plugin.manager import PluginHost
-from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, tomllib
+from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, read_recipe_source
 from ganvas.seeds import format_seeds
 from ganvas.training.loop import method_state
 from ganvas.training.method import DrawContext, Drawer, Method
@@ -55,7 +55,8 @@ def read_run_recipe(run_dir: Path, host: PluginHost) -> Recipe:
     path = run_dir / RECIPE_FILE
     if not path.is_file():
         raise UserInputError(f"'{run_dir}' is not a ganvas run folder (it has no {RECIPE_FILE})")
-    return parse_recipe(tomllib.loads(path.read_text()), host.registry, source=str(path))
+    raw, label = read_recipe_source(path)  # a damaged file: one line naming it
+    return parse_recipe(raw, host.registry, source=label)
 
 
 def load_run(
@@ -90,9 +91,19 @@ def load_run(
     use_ema = recipe.sample.ema if ema is None else ema
     state = load_checkpoint(checkpoint)
     method = host.get("methods", recipe.method.name)
+    missing = [key for key in ("step", "data_shape", "data_kind") if key not in state]
+    if missing:
+        raise GanvasError(f"checkpoint '{checkpoint}' lacks {', '.join(missing)}: it is damaged or not a ganvas run's")
     ctx = DrawContext(recipe, host, device, tuple(state["data_shape"]), data_kind(state["data_kind"]))
     method_cls: type[Method] = method.load()  # type: ignore[assignment]
-    drawer = method_cls.drawer(ctx, method_state(state), ema=use_ema)
+    try:
+        drawer = method_cls.drawer(ctx, method_state(state), ema=use_ema)
+    except (KeyError, RuntimeError, ValueError) as exc:  # load_state_dict of other networks
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise GanvasError(
+            f"checkpoint '{checkpoint}' does not fit the run's {method.label} and [model] "
+            f"({first}); was it copied from another run?"
+        ) from None
     return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema)
 
 
@@ -107,6 +118,20 @@ def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size:
             images01, size=(size, size), mode="bicubic", align_corners=False, antialias=size < images01.shape[-1]
         ).clamp(0, 1)
     return to_uint8(run_chain(images01, build_chain(chain, host)) * 2 - 1)
+
+
+#: The most float32 RGB pixels drawn at once (about 1.6 GB, before the stylizers' own working copies).
+MAX_CANVAS_PIXELS = 2**27
+
+
+def check_canvas_budget(count: int, size: int) -> None:
+    """Refuse, before allocating, to draw ``count`` images of ``size`` px at once beyond the budget."""
+    if size and count * size * size > MAX_CANVAS_PIXELS:
+        gigabytes = count * size * size * 3 * 4 / 1e9
+        raise UserInputError(
+            f"drawing {count} image(s) of {size}x{size} at once needs about {gigabytes:.1f} GB (the limit is "
+            f"{MAX_CANVAS_PIXELS * 12 / 1e9:.1f} GB); draw fewer seeds, a smaller --size, or --no-grid (one at a time)"
+        )
 
 
 @torch.no_grad()
@@ -153,6 +178,7 @@ def write_images(
     files in folder ``out``. Each PNG embeds the recipe that re-creates it."""
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
+    check_canvas_budget(len(seeds) if cfg.grid else 1, cfg.size)
     stylizers = build_chain(chain, host) if run.kind.pictures else []
 
     def draw(some: list[int]) -> torch.Tensor:

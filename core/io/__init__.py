@@ -18,6 +18,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "save_png",
             "read_png_text",
             "RESAMPLE_FILTERS",
+            "UNREADABLE_IMAGE_ERRORS",
         ],
         "provenance": ["Provenance", "read_provenance", "looks_like_image", "image_metadata"],
         "files": ["atomic_write", "write_text_atomic"],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, PngImagePlugin
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from ganvas.io.files import atomic_write
 from ganvas.io.formats import IMAGE_SUFFIXES, RESAMPLE
@@ -20,7 +20,19 @@ from ganvas.io.formats import IMAGE_SUFFIXES, RESAMPLE
 #: Pillow's filter for each ``resample`` name.
 RESAMPLE_FILTERS = dict(zip(RESAMPLE, (Image.Resampling.NEAREST, Image.Resampling.BICUBIC, Image.Resampling.LANCZOS)))
 
+#: What reading a damaged, hostile or non-image file can raise. Pillow's decompression-bomb error
+#: (a header claiming far more pixels than Image.MAX_IMAGE_PIXELS) is not an OSError.
+UNREADABLE_IMAGE_ERRORS: tuple[type[BaseException], ...] = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    Image.DecompressionBombError,
+)
+
 __all__ = [
+    "UNREADABLE_IMAGE_ERRORS",
     "IMAGE_SUFFIXES",
     "open_image",
     "square_resize",

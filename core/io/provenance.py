@@ -67,7 +67,7 @@ def read_provenance(path: Path) -> Provenance:
             text = {k: str(v) for k, v in getattr(img, "text", {}).items()}
     except FileNotFoundError:
         raise UserInputError(f"image '{path}' does not exist") from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise UserInputError(f"cannot read image '{path}': {exc}") from None
     if RECIPE_KEY not in text:
         hint = (

@@ -172,7 +172,9 @@ class PluginHost:
         wanted_env = os.environ.get(LOAD_ENV)
         wanted = None if wanted_env is None else {n.strip() for n in wanted_env.split(",") if n.strip()}
         wanted_dists = {normalize_dist_name(w) for w in wanted or ()}
+        found: set[str] = set()
         for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+            found |= {ep.name, normalize_dist_name(ep.dist.name)} if ep.dist is not None else {ep.name}
             dist = ep.dist.name if ep.dist is not None else None
             if (
                 wanted is not None
@@ -182,6 +184,13 @@ class PluginHost:
                 continue
             version = ep.dist.version if ep.dist is not None else "unknown version"
             self._add(ep.name, ep.load, PluginInfo(ep.name, version, False, dist=dist, origin=ENTRY_POINT))
+        unknown = sorted(w for w in wanted or () if w not in found and normalize_dist_name(w) not in found)
+        if unknown and self.warn:
+            print(
+                f"warning: {LOAD_ENV} names {', '.join(repr(u) for u in unknown)}, which no installed plugin "
+                f"is called; installed: {', '.join(sorted(found)) or '(none)'}",
+                file=sys.stderr,
+            )
 
     def _load_dir(self, directory: Path) -> list[str]:
         """Load every ``*.py`` file in ``directory`` as a plugin named after the file."""

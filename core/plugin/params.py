@@ -63,12 +63,13 @@ class Param:
         text = self.type_name
         if self.type is list:
             text = f"a list of {len(self.default)} numbers"
+        low, high = _number(self.min), _number(self.max)
         if self.min is not None and self.max is not None:
-            text += f" in [{self.min:g}, {self.max:g}]"
+            text += f" in [{low}, {high}]"
         elif self.min is not None:
-            text += f" >= {self.min:g}"
+            text += f" >= {low}"
         elif self.max is not None:
-            text += f" <= {self.max:g}"
+            text += f" <= {high}"
         return text
 
     def check(self, value: Any) -> Any:
@@ -207,3 +208,10 @@ def parse_param_string(spec: str, params_of: Any) -> tuple[str, dict[str, Any]]:
             except ParamError as exc:
                 raise ParamError(f"'{spec}': {key}: {exc}") from None
     return name, values
+
+
+def _number(value: float | None) -> str:
+    """A bound as a user writes it: integers in full (``1000000000``), other numbers short (``0.5``)."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

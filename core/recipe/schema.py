@@ -73,8 +73,8 @@ def _opt(default: Any, help: str, **check: Any) -> Any:
 class TrainConfig:
     """The training schedule. Defaults follow DCGAN (Radford et al. 2016) unless noted."""
 
-    steps: int = _opt(2000, "generator updates to run", min=1)
-    batch: int = _opt(64, "images per batch (DCGAN used 128; 64 is kinder to CPUs)", min=1)
+    steps: int = _opt(2000, "generator updates to run", min=1, max=1_000_000_000)
+    batch: int = _opt(64, "images per batch (DCGAN used 128; 64 is kinder to CPUs)", min=1, max=65_536)
     lr_g: float = _opt(2e-4, "generator Adam learning rate (DCGAN: 2e-4)", min=0.0)
     lr_d: float = _opt(2e-4, "discriminator Adam learning rate (raise it for TTUR)", min=0.0)
     betas: list = _opt([0.5, 0.999], "Adam (beta1, beta2); beta1=0.5 steadies GAN training", min=0.0, max=1.0)
@@ -88,7 +88,7 @@ class TrainConfig:
         "auto", "auto takes the loss's choice (Adam; RMSprop for wgan)", choices=("auto", "adam", "rmsprop")
     )
     ema: float = _opt(0.999, "EMA decay of the generator used for samples; 0 turns EMA off", min=0.0, max=1.0)
-    seed: int = _opt(0, "seeds the weights, data order and noise: same seed, same images", min=0)
+    seed: int = _opt(0, "seeds the weights, data order and noise: same seed, same images", min=0, max=2**62)
     device: str = _opt("auto", "auto picks cuda, then mps, then cpu", choices=("auto", "cpu", "cuda", "mps"))
     sample_every: int = _opt(500, "steps between sample grids in samples/ (0: never)", min=0)
     checkpoint_every: int = _opt(1000, "steps between checkpoints (0: only at the end)", min=0)

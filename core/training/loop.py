@@ -22,6 +22,7 @@ from ganvas.data.kinds import Dataset
 from ganvas.device import resolve_device
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
+from ganvas.io.files import write_text_atomic
 from ganvas.io.images import save_png
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
@@ -282,13 +283,36 @@ class Trainer:
     def resume(
         cls, run_dir: Path, host: PluginHost, recipe: Recipe, *, quiet: bool = False, device: str | None = None
     ) -> Trainer:
-        """Rebuild a trainer from ``run_dir``'s newest checkpoint."""
+        """Rebuild a trainer from ``run_dir``'s newest checkpoint; a run stopped before its first
+        checkpoint starts again from step 0. Stats logged after the checkpoint are dropped, so
+        ``stats.jsonl`` never repeats a step."""
         ckpts = list_checkpoints(run_dir / "checkpoints")
-        if not ckpts:
-            raise UserInputError(f"run '{run_dir}' has no checkpoint to resume from (checkpoints/ is empty)")
         trainer = cls(recipe, run_dir, host, quiet=quiet, device=device)
-        trainer.load_state_dict(load_checkpoint(ckpts[-1][1]))
+        if ckpts:
+            state = load_checkpoint(ckpts[-1][1])
+            try:
+                trainer.load_state_dict(state)
+            except (KeyError, RuntimeError, ValueError) as exc:
+                raise GanvasError(
+                    f"checkpoint '{ckpts[-1][1]}' does not fit this run's recipe ({type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0][:200]}); it may be from another ganvas version or damaged"
+                ) from None
+        trim_stats(run_dir / STATS_FILE, trainer.step)
         return trainer
+
+
+def trim_stats(path: Path, step: int) -> None:
+    """Keep the lines of ``stats.jsonl`` up to ``step`` (a half-written last line goes too)."""
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            if int(json.loads(line)["step"]) <= step:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    write_text_atomic(path, "".join(f"{line}\n" for line in kept))
 
 
 def method_state(checkpoint: dict[str, Any]) -> dict[str, Any]:

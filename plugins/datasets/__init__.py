@@ -25,7 +25,7 @@ def register_datasets(register):
             _SIZE,
             _channels(3),
             Param("count", int, 2048, "how many images to draw", min=1, max=200_000),
-            Param("seed", int, 0, "drawing seed (independent of the training seed)", min=0),
+            Param("seed", int, 0, "drawing seed (independent of the training seed)", min=0, max=2**62),
         ],
     )
     register(
@@ -35,7 +35,7 @@ def register_datasets(register):
         params=[
             Param("size", int, 256, "picture side in pixels", min=16, max=4096),
             Param("count", int, 16, "how many pictures to paint", min=1, max=10_000),
-            Param("seed", int, 0, "seed of the first picture (picture i uses seed + i)", min=0),
+            Param("seed", int, 0, "seed of the first picture (picture i uses seed + i)", min=0, max=2**62),
             Param("hue", float, 0.0, "rotate the palette by this fraction of the colour wheel", min=0.0, max=1.0),
         ],
     )
@@ -52,5 +52,5 @@ def register_datasets(register):
         "toy2d",
         "ganvas.plugins.datasets.toy2d:load",
         help="2-D Gaussian mixtures for benchmarks: toy2d:ring (8 modes) or toy2d:grid (25 modes)",
-        params=[Param("count", int, 100_000, "points to draw", min=1)],
+        params=[Param("count", int, 100_000, "points to draw", min=1, max=10_000_000)],
     )

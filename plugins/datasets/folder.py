@@ -6,11 +6,10 @@ import logging
 from pathlib import Path
 
 import torch
-from PIL import UnidentifiedImageError
 
 from ganvas.data import ImageSet
 from ganvas.errors import UserInputError
-from ganvas.io import IMAGE_SUFFIXES, open_image, pil_to_tensor, square_resize
+from ganvas.io import IMAGE_SUFFIXES, UNREADABLE_IMAGE_ERRORS, open_image, pil_to_tensor, square_resize
 
 log = logging.getLogger("ganvas")
 
@@ -35,7 +34,7 @@ def load(argument: str, *, size: int, channels: int, limit: int) -> ImageSet:
     for path in paths:
         try:
             tensors.append(pil_to_tensor(square_resize(open_image(path, channels), size)))
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        except UNREADABLE_IMAGE_ERRORS:
             skipped.append(path.name)
             continue
         if limit and len(tensors) >= limit:

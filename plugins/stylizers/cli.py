@@ -66,16 +66,16 @@ def plan_outputs(inputs: Sequence[Path], output: Path) -> list[tuple[Path, Path]
 
 def read_image(path: Path) -> tuple[Any, dict[str, str]]:
     """A file as uint8 ``(C, H, W)`` (C: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) and its text metadata."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
-    from ganvas.io import pil_to_tensor
+    from ganvas.io import UNREADABLE_IMAGE_ERRORS, pil_to_tensor
 
     try:
         with Image.open(path) as img:
             img.load()
             text = {k: str(v) for k, v in getattr(img, "text", {}).items()}
             img = ImageOps.exif_transpose(img)
-    except (UnidentifiedImageError, OSError) as exc:
+    except UNREADABLE_IMAGE_ERRORS as exc:
         raise UserInputError(f"cannot read image '{path}': {exc}") from None
     has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in img.info
     gray = img.mode in ("1", "L", "LA", "La", "I", "I;16", "F") or (img.mode == "P" and _palette_is_gray(img))
@@ -141,6 +141,7 @@ def _progress(pairs: list[tuple[Path, Path]], quiet: bool) -> Iterator[tuple[Pat
     help="A stylizer and its parameters; repeat to chain them, applied in order.",
 )
 @click.option("--force", is_flag=True, help="Replace existing output files (inputs are never replaced).")
+@click.option("--skip-existing", is_flag=True, help="Leave outputs that exist alone (continue an interrupted run).")
 @click.option(
     "--device",
     type=click.Choice(["auto", "cpu", "cuda", "mps"]),
@@ -156,6 +157,7 @@ def stylize(
     output: Path,
     specs: tuple[str, ...],
     force: bool,
+    skip_existing: bool,
     device: str,
     quiet: bool,
 ) -> None:
@@ -173,12 +175,28 @@ def stylize(
     if not specs:
         raise click.UsageError("give at least one stylizer: -s NAME[:key=value,...] (see: ganvas list stylizers)")
     steps = parse_chain(specs, host)
+    if force and skip_existing:
+        raise click.UsageError("give --force (replace existing outputs) or --skip-existing (keep them), not both")
     pairs = plan_outputs(list(inputs), output)
     existing = [dst for _, dst in pairs if dst.exists()]
-    if existing and not force:
+    if skip_existing:
+        pairs = [(src, dst) for src, dst in pairs if not dst.exists()]
+    elif existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        raise UserInputError(f"'{existing[0]}' already exists{more}; pass --force to replace")
+        raise UserInputError(f"'{existing[0]}' already exists{more}; pass --force to replace or --skip-existing")
 
+    unreadable = _stylize_all(host, pairs, steps, device, quiet)
+    if unreadable:
+        shown = ", ".join(unreadable[:3]) + (" ..." if len(unreadable) > 3 else "")
+        click.echo(f"warning: skipped {len(unreadable)} unreadable image file(s): {shown}", err=True)
+        if len(unreadable) == len(pairs):
+            raise UserInputError(f"none of the {len(pairs)} input images could be read")
+
+
+def _stylize_all(
+    host: PluginHost, pairs: list[tuple[Path, Path]], steps: list[Any], device: str, quiet: bool
+) -> list[str]:
+    """Run the chain over every (input, output) pair; returns the names of unreadable inputs."""
     import torch
 
     from ganvas.device import resolve_device
@@ -190,11 +208,19 @@ def stylize(
             module.progress = False if quiet else None
         if hasattr(module, "to"):
             module.to(target)
+    unreadable: list[str] = []
     with torch.no_grad():
         for src, dst in _progress(pairs, quiet):
-            image, text = read_image(src)
+            try:
+                image, text = read_image(src)
+            except UserInputError:
+                if len(pairs) == 1:
+                    raise
+                unreadable.append(src.name)  # one bad file in a folder does not stop the others
+                continue
             styled = run_chain(image.unsqueeze(0).to(target, torch.float32).div(255), chain)[0]
             pixels = styled.mul(255).round().clamp(0, 255).to("cpu", torch.uint8)
             write_image(pixels, dst, _metadata(src, text, steps))
             if not quiet:
                 click.echo(str(dst))
+    return unreadable

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PIL import UnidentifiedImageError
 from torch import Tensor
 
 from ganvas.errors import ParamError, UserInputError
-from ganvas.io import open_image, pil_to_tensor
+from ganvas.io import UNREADABLE_IMAGE_ERRORS, open_image, pil_to_tensor
 
 from .base import StylizerModule
 from .ops import luma, resize
@@ -27,7 +26,7 @@ def load_reference(path: str | Path, stylizer: str) -> Tensor:
         raise UserInputError(f"{stylizer}: reference image '{text}' not found")
     try:
         img = open_image(file, channels=3)
-    except (UnidentifiedImageError, OSError) as exc:
+    except UNREADABLE_IMAGE_ERRORS as exc:
         raise UserInputError(f"{stylizer}: cannot read reference image '{text}': {exc}") from None
     return pil_to_tensor(img).unsqueeze(0).float().div(255)
 

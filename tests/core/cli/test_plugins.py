@@ -13,7 +13,7 @@ import tomli_w
 
 import ganvas
 from conftest import install_fake_dist
-from ganvas.cli import plugins as plugins_cli
+from ganvas.cli import install as plugins_cli
 from ganvas.errors import UserInputError
 from ganvas.plugin.manager import PluginLoadError
 from ganvas.plugin.requirements import check_requirements

@@ -206,7 +206,7 @@ def test_register_commands_is_isolated_and_cannot_replace_a_command(capsys):
     )
     cli = make_cli(host)
     assert set(cli.commands) >= {"hello", "uninstall", "install", "plugins"}
-    assert cli.commands["uninstall"].callback.__module__ == "ganvas.cli.plugins"
+    assert cli.commands["uninstall"].callback.__module__ == "ganvas.cli.install"
     err = capsys.readouterr().err
     assert "plugin 'hijack' (0.1)" in err and "replaces the existing command 'ganvas uninstall'" in err
     assert "plugin 'boom' (0.1)" in err and "register_commands: RuntimeError: no commands today" in err

@@ -1,0 +1,284 @@
+"""Bad input and faults, as a hostile or unlucky user makes them, grouped by command.
+
+Every case must end in a one-line error (exit 2 for bad input, 1 for a runtime failure) or the
+right behaviour, never a traceback or "unexpected", and must lose or half-make nothing.
+``CASES`` counts them; the README's reliability section quotes it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tomli_w
+import torch
+from PIL import Image
+
+from ganvas.plugin.testing import tiny_recipe
+
+#: The bad-input and fault cases in this module (each test below says how many it holds).
+CASES = 29
+
+
+def bomb_png(path: Path, side: int = 60_000) -> Path:
+    """A PNG whose header claims ``side`` x ``side`` pixels (a decompression bomb for Pillow)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def one_line_error(result, code: int) -> str:
+    """Assert a one-line ``error:`` message with exit ``code``; returns it."""
+    out = result.output.strip()
+    assert result.exit_code == code, out
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in out and "unexpected" not in out, out
+    return errors[0]
+
+
+def write(tmp_path: Path, raw: dict, name: str = "r.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(tomli_w.dumps(raw))
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny run to draw from (trained once for the module)."""
+    from click.testing import CliRunner
+
+    from ganvas.cli import make_cli
+    from ganvas.plugin.manager import PluginHost
+
+    root = tmp_path_factory.mktemp("trained")
+    host = PluginHost(entry_points=False)
+    recipe = write(root, tiny_recipe())
+    result = CliRunner().invoke(make_cli(host), ["run", str(recipe), "-q"], env={"GANVAS_RUNS_DIR": str(root / "runs")})
+    assert result.exit_code == 0, result.output
+    return root / "runs" / "00000-tiny"
+
+
+# -- ganvas run / train: 12 cases ----------------------------------------------------------------------
+
+
+def test_decompression_bomb_in_a_folder_dataset_is_skipped(cli, tmp_path, caplog):
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    for i in range(4):
+        Image.fromarray(np.full((20, 20, 3), 40 * i, np.uint8)).save(folder / f"ok{i}.png")
+    bomb_png(folder / "bomb.png")
+    raw = tiny_recipe(data={"source": f"folder:{folder}", "size": 16})
+    cli("train", str(write(tmp_path, raw)), "-q")
+    assert "skipped 1 unreadable image file(s)" in caplog.text and "bomb.png" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("sample.seeds='0-999999999'", "name more than 10000 images"),
+        ("sample.seeds='99999999999999999999'", "is too large"),
+        ("train.steps=100000000000000000000", "train.steps"),
+        ("train.seed=100000000000000000000", "train.seed"),
+        ("model.width=100000", "model.width"),
+        ("train.batch=10000000", "train.batch"),
+    ],
+)
+def test_sizes_are_bounded_before_anything_is_allocated(cli, tiny_recipe_file, override, expected):
+    started = time.perf_counter()
+    result = cli("run", str(tiny_recipe_file), "--dry-run", "--set", override, code=2)
+    assert expected in one_line_error(result, 2) or expected in result.output
+    assert time.perf_counter() - started < 5  # refused at once, not after expanding 10^9 seeds
+
+
+def test_output_into_a_missing_folder_is_refused_before_training(cli, tiny_recipe_file, tmp_path):
+    result = cli("run", str(tiny_recipe_file), "-o", str(tmp_path / "nope" / "x" / "final.png"), code=2)
+    assert "does not exist" in one_line_error(result, 2)
+    assert not cli.runs_dir.exists() or not any(cli.runs_dir.iterdir())
+
+
+def test_output_onto_an_existing_file_is_refused_and_makes_no_run_folder(cli, tiny_recipe_file, tmp_path):
+    existing = tmp_path / "mine.png"
+    existing.write_bytes(b"precious")
+    result = cli("run", str(tiny_recipe_file), "-o", str(existing), code=2)
+    assert "already exists" in one_line_error(result, 2)
+    assert existing.read_bytes() == b"precious"
+    assert not cli.runs_dir.exists() or not any(cli.runs_dir.iterdir())
+
+
+def test_a_run_stopped_before_its_first_checkpoint_resumes_from_step_0(cli, tiny_recipe_file):
+    run = cli.runs_dir / "00000-tiny"
+    cli("train", str(tiny_recipe_file), "-q", "--set", "train.steps=2", "--set", "train.checkpoint_every=0")
+    for ckpt in (run / "checkpoints").glob("*.pt"):
+        ckpt.unlink()  # as if killed before the first checkpoint
+    result = cli("train", "--resume", str(run))
+    assert "resuming at step 0" in result.output
+    assert [
+        int(line.split('"step": ')[1].split(",")[0]) for line in (run / "stats.jsonl").read_text().splitlines()
+    ] == [2]
+
+
+def test_resume_drops_stats_logged_after_the_checkpoint(cli, tiny_recipe_file):
+    run = cli.runs_dir / "00000-tiny"
+    cli("train", str(tiny_recipe_file), "-q", "--set", "train.checkpoint_every=3", "--set", "train.log_every=1")
+    (run / "checkpoints" / "step-0000006.pt").unlink()  # killed after logging steps 4-6, before saving
+    with (run / "stats.jsonl").open("a") as f:
+        f.write('{"step": 7, "Loss/D"')  # and a half-written line
+    cli("train", "--resume", str(run), "-q")
+    steps = [int(line.split('"step": ')[1].split(",")[0]) for line in (run / "stats.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.slow
+def test_sigterm_saves_a_checkpoint_like_ctrl_c(tmp_path):
+    recipe = write(
+        tmp_path,
+        tiny_recipe(name="long", train={"steps": 100_000, "checkpoint_every": 0, "sample_every": 0, "log_every": 1}),
+    )
+    env = {**os.environ, "GANVAS_LOAD_PLUGINS": "", "GANVAS_RUNS_DIR": str(tmp_path / "runs")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ganvas", "train", str(recipe)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stats = tmp_path / "runs" / "00000-long" / "stats.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and not (stats.exists() and stats.read_text().count("\n") >= 3):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "(SIGTERM)" in err and "ganvas train --resume" in err and "Traceback" not in err
+    assert list((tmp_path / "runs" / "00000-long" / "checkpoints").glob("step-*.pt"))
+
+
+# -- ganvas sample: 6 cases ----------------------------------------------------------------------
+
+
+def test_non_finite_truncation_is_refused(cli, trained):
+    for value in ("nan", "inf"):
+        result = cli("sample", str(trained), "--truncation", value, code=2)
+        assert "Invalid value for '--truncation'" in result.output
+
+
+def test_a_canvas_beyond_the_memory_budget_is_refused_before_drawing(cli, trained):
+    result = cli("sample", str(trained), "--seeds", "0-35", "--size", "4096", code=2)
+    assert "GB" in one_line_error(result, 2) and "--no-grid" in result.output
+
+
+def test_a_malformed_run_recipe_names_the_file(cli, trained, tmp_path):
+    import shutil
+
+    copy = tmp_path / "damaged"
+    shutil.copytree(trained, copy)
+    (copy / "recipe.toml").write_text("name = [unclosed")
+    line = one_line_error(cli("sample", str(copy), code=2), 2)
+    assert "recipe.toml" in line and "malformed TOML" in line
+
+
+def test_a_checkpoint_without_its_shape_or_from_other_networks_is_one_line(cli, trained, tmp_path):
+    import shutil
+
+    for damage in ("data_shape", "weights"):
+        copy = tmp_path / damage
+        shutil.copytree(trained, copy)
+        ckpt = sorted((copy / "checkpoints").glob("*.pt"))[-1]
+        state = torch.load(ckpt, weights_only=True)
+        if damage == "data_shape":
+            del state["data_shape"]
+        else:
+            state["method_state"]["G_ema"] = {"not": torch.zeros(1)}
+        torch.save(state, ckpt)
+        line = one_line_error(cli("sample", str(copy), code=1), 1)
+        assert ckpt.name in line
+
+
+# -- ganvas recipe / stylize: 5 cases ---------------------------------------------------------------------------
+
+
+def test_a_decompression_bomb_is_a_one_line_error_wherever_an_image_is_read(cli, tmp_path):
+    bomb = bomb_png(tmp_path / "bomb.png")
+    for args in (
+        ["recipe", "show", str(bomb)],
+        ["run", str(bomb)],
+        ["stylize", str(bomb), "-o", str(tmp_path / "out.png"), "-s", "grain"],
+        ["stylize", str(tmp_path / "ok.png"), "-o", str(tmp_path / "o2.png"), "-s", f"palette:reference={bomb}"],
+    ):
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "ok.png")
+        line = one_line_error(cli(*args, code=2), 2)
+        assert "bomb.png" in line, args
+
+
+def test_folder_stylize_skips_unreadable_files_and_a_rerun_continues(cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), 60 * i, np.uint8)).save(folder / f"p{i}.png")
+    (folder / "broken.png").write_bytes(b"not a png")
+    result = cli("stylize", str(folder), "-o", str(tmp_path / "out"), "-s", "grain", "-q")
+    assert "skipped 1 unreadable" in result.output
+    assert len(list((tmp_path / "out").glob("*.png"))) == 3
+    (tmp_path / "out" / "p1.png").unlink()  # as if interrupted
+    cli("stylize", str(folder), "-o", str(tmp_path / "out"), "-s", "grain", "-q", "--skip-existing")
+    assert len(list((tmp_path / "out").glob("*.png"))) == 3
+
+
+# -- data and files: 2 cases ------------------------------------------------------------------------------------
+
+
+def test_an_mnist_gz_that_promises_gigabytes_is_refused_before_inflating(cli, tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(bytes([0, 0, 8, 3]) + struct.pack(">III", 100_000_000, 28, 28))
+    raw = tiny_recipe(data={"source": f"mnist:{path}", "size": 16})
+    line = one_line_error(cli("train", str(write(tmp_path, raw)), "-q", code=2), 2)
+    assert "promises" in line and "GB" in line
+
+
+def test_a_write_that_fails_names_the_file_and_keeps_what_was_there(tmp_path):
+    from ganvas.errors import GanvasError
+    from ganvas.io import atomic_write
+
+    target = tmp_path / "ckpt.pt"
+    target.write_bytes(b"old")
+
+    def full_disk(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(GanvasError, match="cannot write .*ckpt.pt.*No space left"):
+        atomic_write(target, full_disk)
+    assert target.read_bytes() == b"old" and not list(tmp_path.glob(".*.tmp"))
+
+
+# -- ganvas install and plugin loading: 4 cases ------------------------------------------------------------------
+
+
+def test_install_refuses_pip_options_and_direct_urls(cli):
+    for target in ("--version", "https://example.invalid/evil.whl", "evil @ https://example.invalid/x.zip"):
+        result = cli("install", "--", target, code=2)
+        assert "refusing" in one_line_error(result, 2)
+
+
+def test_loading_only_a_plugin_that_does_not_exist_warns(monkeypatch, capsys):
+    from ganvas.plugin.manager import PluginHost
+
+    monkeypatch.setenv("GANVAS_LOAD_PLUGINS", "nosuchplugin")
+    PluginHost(entry_points=True)
+    assert "'nosuchplugin', which no installed plugin is called" in capsys.readouterr().err
