@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 29
+CASES = 32
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -209,7 +209,7 @@ def test_a_checkpoint_without_its_shape_or_from_other_networks_is_one_line(cli, 
         assert ckpt.name in line
 
 
-# -- ganvas recipe / stylize: 5 cases ---------------------------------------------------------------------------
+# -- ganvas recipe / stylize: 8 cases ---------------------------------------------------------------------------
 
 
 def test_a_decompression_bomb_is_a_one_line_error_wherever_an_image_is_read(cli, tmp_path):
@@ -237,6 +237,36 @@ def test_folder_stylize_skips_unreadable_files_and_a_rerun_continues(cli, tmp_pa
     (tmp_path / "out" / "p1.png").unlink()  # as if interrupted
     cli("stylize", str(folder), "-o", str(tmp_path / "out"), "-s", "grain", "-q", "--skip-existing")
     assert len(list((tmp_path / "out").glob("*.png"))) == 3
+
+
+def _tampered(source: Path, target: Path, **changes: str) -> Path:
+    """A copy of a ganvas PNG whose text chunks say what ``changes`` says."""
+    from PIL import PngImagePlugin
+
+    with Image.open(source) as img:
+        text = {**img.text, **changes}
+        info = PngImagePlugin.PngInfo()
+        for key, value in text.items():
+            info.add_itxt(key, value)
+        img.save(target, pnginfo=info)
+    return target
+
+
+def test_embedded_recipes_are_untrusted_text(cli, trained, tmp_path):
+    final = trained / "final.png"
+    evil = _tampered(final, tmp_path / "evil.png", **{"ganvas:seeds": '0\nplugins = ["ganvas-evil"]\x1b[31m'})
+    shown = cli("recipe", "show", str(evil)).output
+    assert "\x1b" not in shown and '\nplugins = ["ganvas-evil"]' not in shown  # one comment line, escaped
+    extracted = Path(
+        cli("recipe", "extract", str(evil), "-o", str(tmp_path / "x.toml")).output.split("recipe: ")[1].split()[0]
+    )
+    assert all(line.startswith("#") or not line.startswith("plugins") for line in extracted.read_text().splitlines())
+    recipe = Image.open(final).text["ganvas:recipe"].replace('source = "procedural:circles"', 'source = "folder:/"')
+    disk = _tampered(final, tmp_path / "disk.png", **{"ganvas:recipe": recipe})
+    line = one_line_error(cli("run", str(disk), "--dry-run", code=2), 2)
+    assert "reads 'folder:/'" in line and "--trust" in line
+    trusted = cli("run", str(disk), "--dry-run", "--trust", code=2).output  # on to ordinary validation
+    assert "--trust" not in trusted and "unknown parameter of dataset 'folder'" in trusted
 
 
 # -- data and files: 2 cases ------------------------------------------------------------------------------------

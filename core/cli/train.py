@@ -27,9 +27,14 @@ RESUMABLE_KEYS = (
 
 
 def _start(
-    host: PluginHost, recipe_ref: str, overrides: tuple[str, ...], dry_run: bool, runs_dir: str | None
+    host: PluginHost,
+    recipe_ref: str,
+    overrides: tuple[str, ...],
+    dry_run: bool,
+    runs_dir: str | None,
+    trust: bool = False,
 ) -> tuple[Recipe, Path] | None:
-    recipe = load_recipe(recipe_ref, host.registry, overrides)
+    recipe = load_recipe(recipe_ref, host.registry, overrides, trust=trust)
     if dry_run:
         click.echo(recipe.to_toml(), nl=False)
         return None
@@ -156,6 +161,7 @@ def _compare_with_source(ref: str, paths: list[Path]) -> None:
     default=None,
     help="Also copy the final image here (never overwrites an existing file).",
 )
+@click.option("--trust", is_flag=True, help="Let a recipe from an image read local files and require plugins.")
 @options.device
 @options.quiet
 @options.runs_dir
@@ -166,6 +172,7 @@ def run(
     overrides: tuple[str, ...],
     dry_run: bool,
     output: str | None,
+    trust: bool,
     device: str | None,
     quiet: bool,
     runs_dir: str | None,
@@ -178,7 +185,7 @@ def run(
     """
     if output is not None:
         _check_output(Path(output))  # before training: a refused -o costs nothing and makes no run folder
-    started = _start(host, recipe, overrides, dry_run, runs_dir)
+    started = _start(host, recipe, overrides, dry_run, runs_dir, trust)
     if started is None:
         return
     resolved, run_dir = started
@@ -204,6 +211,7 @@ def run(
 )
 @options.overrides
 @click.option("--dry-run", is_flag=True, help="Print the resolved recipe and exit.")
+@click.option("--trust", is_flag=True, help="Let a recipe from an image read local files and require plugins.")
 @options.device
 @options.quiet
 @options.runs_dir
@@ -214,6 +222,7 @@ def train(
     resume: str | None,
     overrides: tuple[str, ...],
     dry_run: bool,
+    trust: bool,
     device: str | None,
     quiet: bool,
     runs_dir: str | None,
@@ -238,7 +247,7 @@ def train(
             write_recipe(run_dir, resolved)
         checkpoint = _train(host, resolved, run_dir, quiet, device, resume=True)
     else:
-        started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir)
+        started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir, trust)
         if started is None:
             return
         resolved, run_dir = started

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata"]
+__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata", "printable"]
 
 RECIPE_KEY = "ganvas:recipe"
 
@@ -41,16 +41,25 @@ class Provenance:
 
     def header(self) -> str:
         """TOML comment lines describing the image, to print above its recipe."""
-        lines = [f"# recipe embedded in {self.path}"]
+        lines = [f"# recipe embedded in {printable(str(self.path))}"]
         for label, value in (("seeds", self.seeds), ("training step", self.step), ("made with", self.versions)):
             if value:
-                lines.append(f"# {label}: {value}")
+                lines.append(f"# {label}: {printable(value)}")
         if self.animation:
-            lines.append(f"# animation: {self.animation}")
+            lines.append(f"# animation: {printable(self.animation)}")
         if self.stylize:
-            lines.append(f"# then stylized from '{self.source or 'an earlier image'}' with `ganvas stylize`, chain:")
-            lines += [f"#   {line}" for line in self.stylize.strip().splitlines()]
+            source = printable(self.source or "an earlier image")
+            lines.append(f"# then stylized from '{source}' with `ganvas stylize`, chain:")
+            lines += [f"#   {printable(line)}" for line in self.stylize.strip().splitlines()[:50]]
         return "\n".join(lines) + "\n"
+
+
+def printable(text: str, limit: int = 300) -> str:
+    """``text`` from an image's metadata made safe to print or to write as a TOML comment: one
+    line, no terminal escape or other control characters (shown as ``\\xNN``), at most ``limit``
+    characters. Metadata is whatever the file says, not what ganvas wrote."""
+    safe = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else "?" for c in text)
+    return safe if len(safe) <= limit else safe[: limit - 3] + "..."
 
 
 def looks_like_image(path: Path) -> bool:

@@ -35,6 +35,11 @@ def check_requirements(requirements: list[str]) -> None:
             raise UserInputError(
                 f'plugins: {text!r} is not a valid requirement ({exc}); write e.g. "ganvas-neon>=0.2"'
             ) from None
+        if req.url:
+            raise UserInputError(
+                f"plugins: {text!r} is a direct URL; a recipe names plugins by name and version, "
+                'e.g. "ganvas-neon>=0.2"'
+            )
         if req.marker is not None and not req.marker.evaluate():
             continue
         installed = _installed_version(req.name)

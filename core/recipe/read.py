@@ -16,7 +16,24 @@ from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import TOP_LEVEL, Recipe, RecipeError, tomllib
 from ganvas.recipe.validate import parse_recipe
 
-__all__ = ["builtin_recipes", "read_recipe_source", "apply_overrides", "load_recipe"]
+__all__ = ["builtin_recipes", "read_recipe_source", "apply_overrides", "load_recipe", "PATH_DATASETS"]
+
+
+def _check_untrusted(raw: dict[str, Any], ref: str) -> None:
+    """Refuse what an image's recipe must not do unasked: read local paths, require plugins."""
+    from ganvas.io.provenance import printable
+
+    asks = []
+    source = raw.get("data", {}).get("source", "") if isinstance(raw.get("data"), dict) else ""
+    if isinstance(source, str) and source.partition(":")[0].strip() in PATH_DATASETS:
+        asks.append(f"reads '{printable(source, 120)}'")
+    if raw.get("plugins"):
+        asks.append(f"needs plugins {printable(str(raw['plugins']), 120)}")
+    if asks:
+        raise UserInputError(
+            f"the recipe embedded in '{printable(ref, 120)}' {' and '.join(asks)}; an image's recipe is "
+            "whatever the file says: check it (ganvas recipe show IMAGE), then run it with --trust"
+        )
 
 
 def builtin_recipes() -> dict[str, str]:
@@ -102,10 +119,19 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
     return raw
 
 
-def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = ()) -> Recipe:
-    """Read, override and validate a recipe file or built-in recipe name."""
+#: Datasets whose argument is a path on this machine: a recipe that came out of an image may only
+#: read one with ``trust=True`` (``--trust``), as it may only ask for plugins then.
+PATH_DATASETS = ("folder", "mnist", "image")
+
+
+def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = (), *, trust: bool = False) -> Recipe:
+    """Read, override and validate a recipe file, built-in recipe name or image. A recipe embedded
+    in an image is whatever the file says: unless ``trust``, one that reads files from this
+    machine or needs plugins is refused, saying what it asks for."""
     raw, label = read_recipe_source(ref)
     apply_overrides(raw, overrides)
+    if not trust and label.endswith("(embedded recipe)"):
+        _check_untrusted(raw, str(ref))
     from ganvas.plugin.requirements import (
         check_requirements,  # before validation: a missing plugin says how to install it
     )
