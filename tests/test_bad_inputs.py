@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 32
+CASES = 33
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -73,7 +73,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
     return root / "runs" / "00000-tiny"
 
 
-# -- ganvas run / train: 12 cases ----------------------------------------------------------------------
+# -- ganvas run / train: 13 cases ----------------------------------------------------------------------
 
 
 def test_decompression_bomb_in_a_folder_dataset_is_skipped(cli, tmp_path, caplog):
@@ -118,6 +118,37 @@ def test_output_onto_an_existing_file_is_refused_and_makes_no_run_folder(cli, ti
     assert "already exists" in one_line_error(result, 2)
     assert existing.read_bytes() == b"precious"
     assert not cli.runs_dir.exists() or not any(cli.runs_dir.iterdir())
+
+
+def test_a_start_that_fails_in_its_first_step_leaves_no_run_folder(tmp_path):
+    from conftest import Cli
+    from torch import nn
+
+    from ganvas import Networks, hookimpl
+    from ganvas.plugin.manager import PluginHost
+
+    class Broken(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layer = nn.Linear(1, 1)
+
+        def forward(self, x):
+            raise RuntimeError("shapes do not fit")
+
+    class Plugin:
+        @hookimpl
+        def register_architectures(self, register):
+            register(
+                "broken",
+                lambda shape, **_: Networks(
+                    nn.Sequential(nn.Flatten(), nn.Linear(8, 3 * 16 * 16), nn.Unflatten(1, (3, 16, 16))), Broken(), 8
+                ),
+            )
+
+    cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
+    result = cli("train", str(write(tmp_path, tiny_recipe(model={"name": "broken"}))), "-q", code=1)
+    assert "shapes do not fit" in result.output
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
 def test_a_run_stopped_before_its_first_checkpoint_resumes_from_step_0(cli, tiny_recipe_file):

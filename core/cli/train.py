@@ -10,7 +10,7 @@ import click
 from ganvas.cli import options
 from ganvas.errors import UserInputError
 from ganvas.io.files import write_text_atomic
-from ganvas.io.runs import RECIPE_FILE, create_run_dir, find_run, runs_root
+from ganvas.io.runs import RECIPE_FILE, STATS_FILE, create_run_dir, find_run, runs_root
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, read_recipe_source
 
@@ -59,20 +59,20 @@ def _train(
         trainer = Trainer.resume(run_dir, host, recipe, quiet=quiet, device=device)
         if not quiet:
             click.echo(f"resuming at step {trainer.step} of {recipe.train.steps}", err=True)
-    else:
-        try:
-            trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
-        except BaseException:
-            _remove_unstarted(run_dir)  # a failed start leaves no half-made run folder
-            raise
-    if not quiet:
-        data = trainer.data
-        click.echo(
-            f"training {recipe.model.name} with {recipe.loss.name} on {data.name} "
-            f"({len(data)} items of {'x'.join(map(str, data.shape))}) on {trainer.device}",
-            err=True,
-        )
-    return trainer.run()
+        return trainer.run()
+    try:
+        trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
+        if not quiet:
+            data = trainer.data
+            click.echo(
+                f"training {recipe.model.name} with {recipe.loss.name} on {data.name} "
+                f"({len(data)} items of {'x'.join(map(str, data.shape))}) on {trainer.device}",
+                err=True,
+            )
+        return trainer.run()
+    except BaseException:
+        _remove_unstarted(run_dir)  # a start that fails before its first step leaves no run folder
+        raise
 
 
 def _check_output(path: Path) -> None:
@@ -85,8 +85,12 @@ def _check_output(path: Path) -> None:
 
 
 def _remove_unstarted(run_dir: Path) -> None:
-    """Delete a run folder that holds nothing but the recipe written when it was created."""
-    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {RECIPE_FILE}:
+    """Delete a run folder that holds nothing a step made: its recipe and an empty stats file."""
+    if not run_dir.is_dir():
+        return
+    names = {p.name for p in run_dir.iterdir()}
+    stats = run_dir / STATS_FILE
+    if names <= {RECIPE_FILE, STATS_FILE} and (not stats.exists() or stats.stat().st_size == 0):
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
