@@ -121,9 +121,9 @@ def test_output_onto_an_existing_file_is_refused_and_makes_no_run_folder(cli, ti
 
 
 def test_a_start_that_fails_in_its_first_step_leaves_no_run_folder(tmp_path):
-    from conftest import Cli
     from torch import nn
 
+    from conftest import Cli
     from ganvas import Networks, hookimpl
     from ganvas.plugin.manager import PluginHost
 
