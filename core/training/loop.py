@@ -104,6 +104,7 @@ class Trainer:
         """Train to ``train.steps``; returns the last checkpoint. Ctrl-C/SIGTERM save one and raise."""
         cfg, hook = self.recipe.train, self.host.pm.hook
         step_hook = self.step_hook()
+        self._check_writable()
         progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
         hook.on_train_start(trainer=self)
         start_step, started = self.step, time.perf_counter()
@@ -178,6 +179,16 @@ class Trainer:
             f"interrupted at step {self.step}/{self.recipe.train.steps} ({self.stop_reason}); checkpoint saved to "
             f"{checkpoint}; continue with: ganvas train --resume {self.run_dir}"
         )
+
+    def _check_writable(self) -> None:
+        """A run folder we cannot write to is a one-line error before the first step, not after it."""
+        stats = self.run_dir / STATS_FILE
+        try:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            with stats.open("a"):
+                pass
+        except OSError as exc:
+            raise GanvasError(f"cannot write to the run folder '{self.run_dir}': {exc.strerror or exc}") from None
 
     def step_hook(self) -> Any:
         """``on_step_end`` when a plugin implements it, else None: an empty hook costs nothing."""
