@@ -164,6 +164,7 @@ def check_stylizer(
     For each channel count: (B, C, H, W) float images in [0, 1] (H != W) must give a float
     tensor of the same shape, finite and in [0, 1] (within ``tolerance``), leave the input
     unchanged, and treat each image on its own (a batch gives what its images give one by one).
+    An odd-sized, non-square RGB picture laid out channels-last (as a decoded file is) must work too.
     """
     import torch
 
@@ -173,18 +174,26 @@ def check_stylizer(
         with torch.no_grad():
             out = stylizer(images)
             label = f"{stylizer!r} on {tuple(images.shape)} images"
-            if not isinstance(out, torch.Tensor):
-                raise AssertionError(f"{label}: returned {type(out).__name__}, expected a tensor")
-            if out.shape != images.shape or not out.dtype.is_floating_point:
-                raise AssertionError(
-                    f"{label}: returned {out.dtype} {tuple(out.shape)}, expected the same shape, float"
-                )
-            if not torch.isfinite(out).all():
-                raise AssertionError(f"{label}: returned NaN or inf values")
-            if out.min() < -tolerance or out.max() > 1 + tolerance:
-                raise AssertionError(f"{label}: values in [{out.min():.4g}, {out.max():.4g}], expected [0, 1]")
+            _check_output(label, images, out, tolerance)
             if not torch.equal(images, before):
                 raise AssertionError(f"{label}: changed its input in place")
             one_by_one = torch.cat([stylizer(images[i : i + 1]) for i in range(batch)])
             if not torch.allclose(one_by_one, out, atol=1e-5):
                 raise AssertionError(f"{label}: an image's result depends on the other images in the batch")
+    if 3 in channels:
+        odd = torch.rand(1, size + 1, size + 7, 3, generator=torch.Generator().manual_seed(7)).permute(0, 3, 1, 2)
+        with torch.no_grad():
+            _check_output(f"{stylizer!r} on a channels-last {tuple(odd.shape)} picture", odd, stylizer(odd), tolerance)
+
+
+def _check_output(label: str, images: Any, out: Any, tolerance: float) -> None:
+    import torch
+
+    if not isinstance(out, torch.Tensor):
+        raise AssertionError(f"{label}: returned {type(out).__name__}, expected a tensor")
+    if out.shape != images.shape or not out.dtype.is_floating_point:
+        raise AssertionError(f"{label}: returned {out.dtype} {tuple(out.shape)}, expected the same shape, float")
+    if not torch.isfinite(out).all():
+        raise AssertionError(f"{label}: returned NaN or inf values")
+    if out.min() < -tolerance or out.max() > 1 + tolerance:
+        raise AssertionError(f"{label}: values in [{out.min():.4g}, {out.max():.4g}], expected [0, 1]")

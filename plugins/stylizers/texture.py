@@ -107,7 +107,8 @@ def texture(
         targets = [t.expand(b, -1, -1) for t in net.grams(ref)]
         target_content = _coarse(work)
     start = work + 0.05 * torch.randn(work.shape, generator=generator).to(work)
-    canvas = start.clamp(0, 1).requires_grad_(True)
+    # contiguous: L-BFGS views the gradient flat, which fails for channels-last inputs (PIL images)
+    canvas = start.clamp(0, 1).contiguous().requires_grad_(True)
     optimizer = _lbfgs(canvas, steps)
     bar = tqdm(
         total=steps, desc="texture", unit="step", leave=False, disable=None if progress is None else not progress
