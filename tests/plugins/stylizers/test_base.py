@@ -81,6 +81,16 @@ def test_shape_dtype_range_on_odd_sized_batches(host, reference, name, channels)
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_channels_last_pictures_as_decoded_files_give(host, reference, name):
+    """A decoded file is (H, W, C) permuted: channels-last memory (texture failed on it)."""
+    images = picture(b=1, c=3, h=21, w=34).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    with torch.no_grad():
+        out = build(host, name, reference)(images)
+    factor = 2 if name in SIZE_CHANGES else 1
+    assert out.shape == (1, 3, 21 * factor, 34 * factor) and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_deterministic_and_batch_independent(host, reference, name):
     images = picture(b=2, h=17, w=20)
     with torch.no_grad():
