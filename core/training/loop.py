@@ -10,6 +10,7 @@ with the same weights as one that ran straight through.
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from ganvas.io.images import save_png
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
 from ganvas.seeds import format_seeds, parse_seeds
+from ganvas.training.hooks import HOOK_ERRORS_ENV, HookFailed, HookRunner
 from ganvas.training.method import Method, TrainContext
 from ganvas.training.progress import Progress, format_duration
 from ganvas.training.signals import stop_signals
@@ -96,17 +98,18 @@ class Trainer:
         self.seeds = parse_seeds(recipe.sample.seeds)
         self.stats = StatsAccumulator()
         self.stop_reason: str | None = None
+        self.hooks = HookRunner(host)
         self._pending_eval: dict[str, float] = {}
 
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> Path:
         """Train to ``train.steps``; returns the last checkpoint. Ctrl-C/SIGTERM save one and raise."""
-        cfg, hook = self.recipe.train, self.host.pm.hook
+        cfg, hooks = self.recipe.train, self.hooks
         step_hook = self.step_hook()
         self._check_writable()
         progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
-        hook.on_train_start(trainer=self)
+        hooks.call("on_train_start", trainer=self)
         start_step, started = self.step, time.perf_counter()
         self._interval = [started, 0]  # start time and steps of the current img/s interval
         last_ckpt: Path | None = None
@@ -127,9 +130,12 @@ class Trainer:
         except TrainingDiverged:
             reason = "diverged"
             raise
+        except HookFailed as failed:
+            reason = "crashed"
+            self._crashed(failed, progress)
         finally:
             progress.close()
-            hook.on_train_end(trainer=self, step=self.step, reason=reason)
+            self._end_hooks(reason)
         elapsed = time.perf_counter() - started
         progress.write(
             f"trained {self.step - start_step} steps in {format_duration(elapsed)} "
@@ -192,7 +198,25 @@ class Trainer:
 
     def step_hook(self) -> Any:
         """``on_step_end`` when a plugin implements it, else None: an empty hook costs nothing."""
-        return self.host.pm.hook.on_step_end if self.host.has_impls("on_step_end") else None
+        return self.hooks.caller("on_step_end")
+
+    def _crashed(self, failed: HookFailed, progress: Progress) -> None:
+        """A plugin's hook raised: keep the work (a checkpoint), name the plugin, say what to do."""
+        progress.close()
+        saved = "no checkpoint was saved (the weights are not finite)"
+        if self.method.is_finite():
+            saved = f"checkpoint saved to {self.save(hooks=False)}"
+        raise GanvasError(
+            f"{failed} (at step {self.step}); {saved}; continue with: ganvas train --resume {self.run_dir}; "
+            f"to train on without that hook set {HOOK_ERRORS_ENV}=warn, or leave the plugin out with "
+            f"GANVAS_LOAD_PLUGINS"
+        ) from failed
+
+    def _end_hooks(self, reason: str) -> None:
+        try:
+            self.hooks.call("on_train_end", trainer=self, step=self.step, reason=reason)
+        except HookFailed as failed:  # the run is over: report, do not mask what ended it
+            print(f"warning: {failed}", file=sys.stderr)
 
     def advance(self, step_hook: Any = None) -> None:
         """One training step plus what follows every step: stats and ``on_step_end``."""
@@ -256,7 +280,7 @@ class Trainer:
         )
         meta = image_metadata(drawn, self.seeds, self.step, self.host)
         save_png(picture, path, meta, scale=self.recipe.sample.scale, resample=self.recipe.sample.resample)
-        self.host.pm.hook.on_sample(trainer=self, step=self.step, images=items, path=path)
+        self.hooks.call("on_sample", trainer=self, step=self.step, images=items, path=path)
         return path
 
     # -- checkpoints ---------------------------------------------------------------------------
@@ -283,11 +307,13 @@ class Trainer:
             torch.cuda.set_rng_state_all(state["rng"]["cuda"])
         self.step = int(state["step"])
 
-    def save(self) -> Path:
+    def save(self, *, hooks: bool = True) -> Path:
+        """Write a checkpoint of this step (atomically), keep the newest few, then call on_checkpoint."""
         folder = self.run_dir / "checkpoints"
         path = save_checkpoint(self.state_dict(), checkpoint_path(folder, self.step))
         prune_checkpoints(folder, self.recipe.train.keep_checkpoints, keep_steps=(self.recipe.sample.step,))
-        self.host.pm.hook.on_checkpoint(trainer=self, step=self.step, path=path)
+        if hooks:
+            self.hooks.call("on_checkpoint", trainer=self, step=self.step, path=path)
         return path
 
     @classmethod
