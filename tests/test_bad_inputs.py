@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 33
+CASES = 34
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -147,7 +147,7 @@ def test_a_start_that_fails_in_its_first_step_leaves_no_run_folder(tmp_path):
 
     cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
     result = cli("train", str(write(tmp_path, tiny_recipe(model={"name": "broken"}))), "-q", code=1)
-    assert "shapes do not fit" in result.output
+    assert "shapes do not fit" in result.output and "plugin 'Plugin' (local) failed: RuntimeError" in result.output
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
@@ -343,3 +343,24 @@ def test_loading_only_a_plugin_that_does_not_exist_warns(monkeypatch, capsys):
     monkeypatch.setenv("GANVAS_LOAD_PLUGINS", "nosuchplugin")
     PluginHost(entry_points=True)
     assert "'nosuchplugin', which no installed plugin is called" in capsys.readouterr().err
+
+
+def test_a_stylizer_that_fails_after_training_keeps_the_run_and_says_how_to_draw(tmp_path):
+    from conftest import Cli
+    from ganvas import hookimpl
+    from ganvas.plugin.manager import PluginHost
+
+    def explode(images):
+        raise IndexError("bad index in the stylizer")
+
+    class Plugin:
+        @hookimpl
+        def register_stylizers(self, register):
+            register("explode", lambda: explode, help="always fails")
+
+    cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
+    result = cli("run", str(write(tmp_path, tiny_recipe(stylize=[{"name": "explode"}]))), "-q", code=1)
+    line = one_line_error(result, 1)
+    assert "training finished and is saved" in line and "plugin 'Plugin' (local) failed while drawing" in line
+    assert "--no-stylize" in line
+    cli("sample", str(tmp_path / "runs" / "00000-tiny"), "--no-stylize")  # the run is intact

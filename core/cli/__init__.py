@@ -74,12 +74,17 @@ class GanvasGroup(click.Group):
             if _debug(ctx):
                 raise
             raise CliError("interrupted", 130) from None
-        except Exception as exc:  # a bug: one line, the traceback with --debug
+        except Exception as exc:  # a bug (ours or a plugin's): one line, the traceback with --debug
             if _debug(ctx):
                 raise
-            raise CliError(
-                f"unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)", 1
-            ) from None
+            culprit = ctx.obj.blame(exc) if isinstance(ctx.obj, PluginHost) else None
+            text = " ".join(str(exc).split())[:300]
+            what = (
+                f"{culprit} failed: {type(exc).__name__}: {text}"
+                if culprit
+                else f"unexpected {type(exc).__name__}: {text}"
+            )
+            raise CliError(f"{what} (run again with --debug for the traceback)", 1) from None
 
 
 def make_cli(host: PluginHost) -> click.Group:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ganvas.cli import options
-from ganvas.errors import UserInputError
+from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.io.runs import RECIPE_FILE, STATS_FILE, create_run_dir, find_run, runs_root
 from ganvas.plugin.manager import PluginHost
@@ -107,7 +107,15 @@ def make_art(
 
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     target = run_dir / ("final.png" if recipe.sample.grid else "images")
-    return write_images(loaded, parse_seeds(recipe.sample.seeds), host, target)
+    try:
+        return write_images(loaded, parse_seeds(recipe.sample.seeds), host, target)
+    except Exception as exc:  # training is done and saved: say so, and how to draw without the chain
+        culprit = host.blame(exc) or "drawing"
+        raise GanvasError(
+            f"training finished and is saved ({loaded.checkpoint}), but {culprit} failed while drawing: "
+            f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}; draw again with: "
+            f"ganvas sample {run_dir} (add --no-stylize to leave the stylizer chain out)"
+        ) from exc
 
 
 def _compare_with_source(ref: str, paths: list[Path]) -> None:

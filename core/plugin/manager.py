@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -327,6 +328,28 @@ class PluginHost:
                 info.hooks = hook_names(self.pm, plugin)
                 infos.append(info)
         return sorted(infos, key=lambda i: (not i.builtin, i.name))
+
+    def blame(self, exc: BaseException) -> str | None:
+        """``plugin 'x' (dist 1.0)`` when the innermost frames of ``exc`` that are plugin code belong
+        to a loaded plugin (its module, package or the class of a plugin object), else None."""
+        roots: list[tuple[str, str]] = []
+        for name, info in self._info.items():
+            plugin = self.pm.get_plugin(name)
+            module = plugin if isinstance(plugin, ModuleType) else sys.modules.get(type(plugin).__module__)
+            file = getattr(module, "__file__", None)
+            if file:
+                root = str(Path(file).parent) if Path(file).name == "__init__.py" else str(Path(file).with_suffix(""))
+                where = f"{info.dist} {info.version}" if info.dist else info.version
+                roots.append((root, f"plugin '{name}' ({where})"))
+        tb, found = exc.__traceback__, None
+        while tb is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            for root, label in sorted(roots, key=lambda r: -len(r[0])):
+                if filename == root + ".py" or filename.startswith(root + os.sep):
+                    found = label
+                    break
+            tb = tb.tb_next
+        return found
 
     def components_of(self, plugin: str) -> list[Component]:
         """Everything ``plugin`` registered, in ``ganvas list`` order."""
