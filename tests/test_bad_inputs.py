@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 34
+CASES = 36
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -364,3 +364,28 @@ def test_a_stylizer_that_fails_after_training_keeps_the_run_and_says_how_to_draw
     assert "training finished and is saved" in line and "plugin 'Plugin' (local) failed while drawing" in line
     assert "--no-stylize" in line
     cli("sample", str(tmp_path / "runs" / "00000-tiny"), "--no-stylize")  # the run is intact
+
+
+@pytest.mark.parametrize(
+    ("broken", "expected"),
+    [
+        (lambda images: images[:, :, : images.shape[2] // 2], "keeps the batch, the channels and the aspect ratio"),
+        (lambda images: images * float("nan"), "NaN or infinite"),
+    ],
+    ids=["half-height", "nan"],
+)
+def test_the_stylizer_contract_is_checked_where_it_is_crossed(tmp_path, broken, expected):
+    from conftest import Cli
+    from ganvas import hookimpl
+    from ganvas.plugin.manager import PluginHost
+
+    class Plugin:
+        @hookimpl
+        def register_stylizers(self, register):
+            register("broken", lambda: broken, help="breaks the contract")
+
+    picture = tmp_path / "in.png"
+    Image.fromarray(np.full((12, 16, 3), 99, np.uint8)).save(picture)
+    cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
+    line = one_line_error(cli("stylize", str(picture), "-o", str(tmp_path / "out.png"), "-s", "broken", code=1), 1)
+    assert expected in line and not (tmp_path / "out.png").exists()

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ganvas.plugin.manager import PluginHost
 
-__all__ = ["parse_chain", "build_chain", "run_chain", "chain_toml"]
+__all__ = ["parse_chain", "build_chain", "run_chain", "check_stylized", "chain_toml"]
 
 
 def parse_chain(specs: Sequence[str], host: PluginHost) -> list[ComponentRef]:
@@ -46,7 +46,7 @@ def run_chain(images: Tensor, chain: Sequence[Any]) -> Tensor:
     has_alpha = images.shape[1] in (2, 4)
     colour, alpha = (images[:, :-1], images[:, -1:]) if has_alpha else (images, None)
     for stylizer in chain:
-        colour = stylizer(colour).clamp(0, 1)
+        colour = check_stylized(stylizer, colour, stylizer(colour)).clamp(0, 1)
     if alpha is None:
         return colour
     if alpha.shape[-2:] != colour.shape[-2:]:
@@ -55,6 +55,29 @@ def run_chain(images: Tensor, chain: Sequence[Any]) -> Tensor:
             alpha, size=colour.shape[-2:], mode="bilinear", align_corners=False, antialias=shrinking
         ).clamp(0, 1)
     return torch.cat((colour, alpha.to(colour)), 1)
+
+
+def check_stylized(stylizer: Any, before: Tensor, after: Any) -> Tensor:
+    """The stylizer contract, checked where it is crossed: a float tensor with the same batch and
+    channels, finite, and the same aspect ratio (a stylizer may enlarge, as upscale does, but not
+    squash). A violation is a one-line error naming the stylizer instead of a broken PNG."""
+    import torch
+
+    from ganvas.errors import GanvasError
+
+    label = f"stylizer {stylizer!r}"
+    if not isinstance(after, torch.Tensor) or not after.is_floating_point() or after.ndim != 4:
+        got = f"{after.dtype} {tuple(after.shape)}" if isinstance(after, torch.Tensor) else type(after).__name__
+        raise GanvasError(f"{label} returned {got}; stylizers return float (B, C, H, W) images in [0, 1]")
+    (b, c, h, w), (b2, c2, h2, w2) = before.shape, after.shape
+    if (b2, c2) != (b, c) or abs(h2 * w - w2 * h) > max(h, w):
+        raise GanvasError(
+            f"{label} turned {tuple(before.shape)} images into {tuple(after.shape)}; a stylizer "
+            "keeps the batch, the channels and the aspect ratio"
+        )
+    if not bool(torch.isfinite(after).all()):
+        raise GanvasError(f"{label} returned NaN or infinite values (on {tuple(before.shape)} images)")
+    return after
 
 
 def chain_toml(chain: Sequence[ComponentRef]) -> str:
