@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 36
+CASES = 37
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -389,3 +389,19 @@ def test_the_stylizer_contract_is_checked_where_it_is_crossed(tmp_path, broken, 
     cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
     line = one_line_error(cli("stylize", str(picture), "-o", str(tmp_path / "out.png"), "-s", "broken", code=1), 1)
     assert expected in line and not (tmp_path / "out.png").exists()
+
+
+def test_an_unknown_name_says_when_a_plugin_that_failed_to_load_is_the_likely_reason(tmp_path):
+    from conftest import Cli
+    from ganvas import hookimpl
+    from ganvas.plugin.manager import PluginHost
+
+    class Tinkerer:
+        @hookimpl
+        def register_architectures(self, register):
+            raise ImportError("No module named 'scipy'")
+
+    cli = Cli(PluginHost(entry_points=False, extra=[Tinkerer()], warn=False), tmp_path / "runs")
+    line = one_line_error(cli("run", str(write(tmp_path, tiny_recipe(model={"name": "resgan"}))), code=2), 2)
+    assert "unknown architecture 'resgan'" in line
+    assert "plugin 'Tinkerer' (local) is installed but failed to load" in line and "scipy" in line

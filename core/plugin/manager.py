@@ -288,9 +288,9 @@ class PluginHost:
         self._fail(self._info.pop(name), error, exc)
 
     def _fail(self, info: PluginInfo, error: str, exc: BaseException) -> None:
-        self.failures.append(
-            PluginFailure(info.name, info.version, error, info.dist, info.origin, info.location, exception=exc)
-        )
+        failure = PluginFailure(info.name, info.version, error, info.dist, info.origin, info.location, exception=exc)
+        self.failures.append(failure)
+        self.registry.failed_plugins[f"plugin {failure.label}"] = error
 
     def _report(self, start: int) -> None:
         """Warn about (or, when strict, raise for) the failures recorded since ``start``."""

@@ -120,6 +120,9 @@ class Registry:
     def __init__(self) -> None:
         self._items: dict[str, dict[str, Component]] = {kind: {} for kind in KINDS}
         self._aliases: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        #: Plugins that are installed but failed to load (label -> why): an unknown name says so,
+        #: since a skipped plugin is the likeliest reason its components are missing.
+        self.failed_plugins: dict[str, str] = {}
 
     def register_fn(self, kind: str, plugin: str) -> RegisterFn:
         """The ``register`` callback handed to ``plugin``'s ``register_<kind>`` hook."""
@@ -185,7 +188,14 @@ class Registry:
         found = self._owner(kind, name)
         if found is None:
             valid = list(self._items[kind]) + list(self._aliases[kind])
-            raise UnknownNameError(_SINGULAR[kind], name, valid)
+            error = UnknownNameError(_SINGULAR[kind], name, valid)
+            if self.failed_plugins:
+                why = "; ".join(
+                    f"{label} is installed but failed to load: {reason}"
+                    for label, reason in self.failed_plugins.items()
+                )
+                error.args = (f"{error}; note: {why}",)
+            raise error
         return found
 
     def parse_spec(self, kind: str, spec: str) -> tuple[str, dict[str, Any]]:
