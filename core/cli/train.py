@@ -153,11 +153,19 @@ def _compare_with_source(ref: str, paths: list[Path]) -> None:
     elif np.array_equal(old, new):
         click.echo(f"identical to {ref}: every pixel matches")
     else:
+        from ganvas import __version__
+        from ganvas.io.provenance import machine_fingerprint, printable
+
         diff = np.abs(old.astype(np.int16) - new.astype(np.int16))
+        import torch
+
+        now = {"versions": f"ganvas {__version__}; torch {torch.__version__}", "machine": machine_fingerprint()}
+        then = {"versions": ";".join(made.versions.split(";")[:2]), "machine": made.machine or "(not recorded)"}
+        differs = [f"{key}: {printable(then[key], 120)} then, {now[key]} now" for key in now if then[key] != now[key]]
         click.echo(
             f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
-            f"pixels (largest difference {int(diff.max())}/255); bit-for-bit needs the torch version, "
-            "device and number of CPU threads the original was made with",
+            f"pixels (largest difference {int(diff.max())}/255); bit for bit needs the same torch version, "
+            "device, CPU kind and torch thread count" + (f" ({'; '.join(differs)})" if differs else ""),
             err=True,
         )
 

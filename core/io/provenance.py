@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata", "printable"]
+__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata", "machine_fingerprint", "printable"]
 
 RECIPE_KEY = "ganvas:recipe"
 
@@ -34,6 +34,7 @@ class Provenance:
     seeds: str = ""
     step: str = ""
     versions: str = ""
+    machine: str = ""
     stylize: str = ""
     source: str = ""
     animation: str = ""
@@ -42,7 +43,12 @@ class Provenance:
     def header(self) -> str:
         """TOML comment lines describing the image, to print above its recipe."""
         lines = [f"# recipe embedded in {printable(str(self.path))}"]
-        for label, value in (("seeds", self.seeds), ("training step", self.step), ("made with", self.versions)):
+        for label, value in (
+            ("seeds", self.seeds),
+            ("training step", self.step),
+            ("made with", self.versions),
+            ("on", self.machine),
+        ):
             if value:
                 lines.append(f"# {label}: {printable(value)}")
         if self.animation:
@@ -83,7 +89,7 @@ def read_provenance(path: Path) -> Provenance:
             " (a JPEG or a re-saved copy loses it; use the PNG ganvas wrote)" if path.suffix.lower() != ".png" else ""
         )
         raise UserInputError(f"'{path}' carries no ganvas recipe: it was not written by ganvas{hint}")
-    known = {"recipe", "seeds", "step", "versions", "stylize", "source", "animation"}
+    known = {"recipe", "seeds", "step", "versions", "machine", "stylize", "source", "animation"}
     values = {k.removeprefix("ganvas:"): v for k, v in text.items() if k.startswith("ganvas:")}
     return Provenance(
         path,
@@ -104,4 +110,23 @@ def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost
         "ganvas:seeds": ",".join(map(str, seeds)),
         "ganvas:step": str(step),
         "ganvas:versions": f"ganvas {__version__}; torch {torch.__version__}" + (f"; {plugins}" if plugins else ""),
+        "ganvas:machine": machine_fingerprint(),
     }
+
+
+def machine_fingerprint() -> str:
+    """What bit-for-bit re-creation on a CPU also depends on: the processor model, the instruction
+    set torch's kernels use, and the number of torch threads."""
+    import platform
+
+    import torch
+
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}; {torch.backends.cpu.get_cpu_capability()}; {torch.get_num_threads()} torch threads"
