@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 37
+CASES = 38
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -73,7 +73,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
     return root / "runs" / "00000-tiny"
 
 
-# -- ganvas run / train: 13 cases ----------------------------------------------------------------------
+# -- ganvas run / train: 14 cases ----------------------------------------------------------------------
 
 
 def test_decompression_bomb_in_a_folder_dataset_is_skipped(cli, tmp_path, caplog):
@@ -133,7 +133,9 @@ def test_a_start_that_fails_in_its_first_step_leaves_no_run_folder(tmp_path):
             self.layer = nn.Linear(1, 1)
 
         def forward(self, x):
-            raise RuntimeError("shapes do not fit")
+            if self.training:  # passes the build-time dry run (eval mode), fails in the first step
+                raise RuntimeError("shapes do not fit")
+            return self.layer(x.flatten(1)[:, :1])
 
     class Plugin:
         @hookimpl
@@ -148,6 +150,40 @@ def test_a_start_that_fails_in_its_first_step_leaves_no_run_folder(tmp_path):
     cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
     result = cli("train", str(write(tmp_path, tiny_recipe(model={"name": "broken"}))), "-q", code=1)
     assert "shapes do not fit" in result.output and "plugin 'Plugin' (local) failed: RuntimeError" in result.output
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_networks_that_break_the_contract_are_refused_at_build_time_naming_the_plugin(tmp_path):
+    from torch import nn
+
+    from conftest import Cli
+    from ganvas import Networks, hookimpl
+    from ganvas.plugin.manager import PluginHost
+
+    class Wrong(nn.Module):  # expects 16 channels: does not fit the generator's 3
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(16, 1, 3)
+
+        def forward(self, x):
+            return self.conv(x).mean((1, 2, 3))
+
+    class Plugin:
+        @hookimpl
+        def register_architectures(self, register):
+            register(
+                "wrong",
+                lambda shape, **_: Networks(
+                    nn.Sequential(nn.Linear(8, 3 * 16 * 16), nn.Unflatten(1, (3, 16, 16))), Wrong(), 8
+                ),
+            )
+
+    cli = Cli(PluginHost(entry_points=False, extra=[Plugin()]), tmp_path / "runs")
+    line = one_line_error(cli("train", str(write(tmp_path, tiny_recipe(model={"name": "wrong"}))), code=1), 1)
+    assert (
+        "architecture 'wrong' (plugin 'Plugin')" in line
+        and "its discriminator on items of shape (2, 3, 16, 16)" in line
+    )
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 

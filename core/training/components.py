@@ -166,4 +166,42 @@ def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]
         raise GanvasError(
             f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks"
         )
+    check_networks(nets, tuple(data_shape), f"{component.label} (plugin '{component.plugin}')")
     return nets
+
+
+def check_networks(nets: Networks, data_shape: tuple[int, ...], label: str) -> None:
+    """The architecture contract, checked with a dry forward pass at build time: G maps z of shape
+    ``(B, z_dim)`` to items ``(B, *data_shape)`` and D maps those to one logit each, ``(B,)`` or
+    ``(B, 1)``. It runs in eval mode without gradients on zeros, so it changes no weights, batch-norm
+    statistics or random state; a violation is a one-line error naming the component and its plugin."""
+    from ganvas.errors import GanvasError
+    from ganvas.plugin.loading import describe
+
+    G, D = nets.generator, nets.discriminator
+    modes = (G.training, D.training)
+    G.eval()
+    D.eval()
+    try:
+        with torch.no_grad():
+            z = torch.zeros(2, nets.z_dim, device=next(G.parameters(), torch.zeros(0)).device)
+            step = f"its generator on z of shape (2, {nets.z_dim})"
+            try:
+                items = G(z)
+                step = f"its discriminator on items of shape (2, {', '.join(map(str, data_shape))})"
+                logits = D(items)
+            except Exception as exc:
+                raise GanvasError(f"{label}: {step} failed: {describe(exc)}") from exc
+    finally:
+        G.train(modes[0])
+        D.train(modes[1])
+    if tuple(items.shape) != (2, *data_shape):
+        raise GanvasError(
+            f"{label}: its generator gave {tuple(items.shape)} for z of shape (2, {nets.z_dim}); "
+            f"expected (2, {', '.join(map(str, data_shape))}), items of the data's shape"
+        )
+    if logits.shape[0] != 2 or logits.numel() != 2:
+        raise GanvasError(
+            f"{label}: its discriminator gave {tuple(logits.shape)} for 2 items; "
+            "expected one logit per item, (2,) or (2, 1)"
+        )
