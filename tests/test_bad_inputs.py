@@ -26,7 +26,7 @@ from PIL import Image
 from ganvas.plugin.testing import tiny_recipe
 
 #: The bad-input and fault cases in this module (each test below says how many it holds).
-CASES = 38
+CASES = 40
 
 
 def bomb_png(path: Path, side: int = 60_000) -> Path:
@@ -441,3 +441,20 @@ def test_an_unknown_name_says_when_a_plugin_that_failed_to_load_is_the_likely_re
     line = one_line_error(cli("run", str(write(tmp_path, tiny_recipe(model={"name": "resgan"}))), code=2), 2)
     assert "unknown architecture 'resgan'" in line
     assert "plugin 'Tinkerer' (local) is installed but failed to load" in line and "scipy" in line
+
+
+def test_an_images_recipe_shows_without_its_plugins_and_sample_checks_them(cli, trained, tmp_path):
+    import shutil
+
+    final = trained / "final.png"
+    recipe = Image.open(final).text["ganvas:recipe"]
+    needy = _tampered(
+        final, tmp_path / "needy.png", **{"ganvas:recipe": 'plugins = ["ganvas-tinkerer>=0.1"]\n' + recipe}
+    )
+    shown = cli("recipe", "show", str(needy)).output
+    assert "# note: shown as written, not validated" in shown and "ganvas-tinkerer" in shown
+    copy = tmp_path / "run"
+    shutil.copytree(trained, copy)
+    (copy / "recipe.toml").write_text('plugins = ["ganvas-tinkerer>=0.1"]\n' + (copy / "recipe.toml").read_text())
+    line = one_line_error(cli("sample", str(copy), code=2), 2)
+    assert "ganvas-tinkerer" in line and "ganvas install" in line

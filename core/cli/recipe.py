@@ -13,14 +13,26 @@ from ganvas.plugin.manager import PluginHost
 _CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
-def _resolved(host: PluginHost, ref: str, overrides: tuple[str, ...] = ()) -> tuple[str, str]:
-    """(header comments, resolved recipe TOML) of a recipe file, name or image."""
+def _resolved(host: PluginHost, ref: str, overrides: tuple[str, ...] = (), *, lenient: bool = False) -> tuple[str, str]:
+    """(header comments, resolved recipe TOML) of a recipe file, name or image. ``lenient``: an
+    image whose recipe cannot be validated here (its plugins are missing) is shown as written."""
     from ganvas.io.provenance import looks_like_image, read_provenance
     from ganvas.recipe import load_recipe
 
     path = Path(ref).expanduser()
-    header = read_provenance(path).header() if path.is_file() and looks_like_image(path) else ""
-    return header, load_recipe(ref, host.registry, overrides).to_toml()
+    if not (path.is_file() and looks_like_image(path)):
+        return "", load_recipe(ref, host.registry, overrides).to_toml()
+    made = read_provenance(path)
+    try:
+        return made.header(), load_recipe(ref, host.registry, overrides).to_toml()
+    except UserInputError as exc:  # e.g. its plugins are not installed here: show it as it was written
+        if not lenient:
+            raise
+        from ganvas.io.provenance import printable
+
+        reason = printable(str(exc).splitlines()[0], 300)
+        text = "\n".join(printable(line, 1000) for line in made.recipe.splitlines()) + "\n"
+        return made.header() + f"# note: shown as written, not validated: {reason}\n", text
 
 
 @click.group("recipe", context_settings=_CONTEXT)
@@ -41,7 +53,7 @@ def show(host: PluginHost, ref: str, overrides: tuple[str, ...]) -> None:
       ganvas recipe show runs/00001-default/final.png
       ganvas recipe show default --set train.steps=500
     """
-    header, text = _resolved(host, ref, overrides)
+    header, text = _resolved(host, ref, overrides, lenient=True)
     click.echo(header + text, nl=False)
 
 

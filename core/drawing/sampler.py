@@ -56,6 +56,9 @@ def read_run_recipe(run_dir: Path, host: PluginHost) -> Recipe:
     if not path.is_file():
         raise UserInputError(f"'{run_dir}' is not a ganvas run folder (it has no {RECIPE_FILE})")
     raw, label = read_recipe_source(path)  # a damaged file: one line naming it
+    from ganvas.plugin.requirements import check_requirements
+
+    check_requirements(raw.get("plugins", []))  # a missing plugin says how to install it
     return parse_recipe(raw, host.registry, source=label)
 
 

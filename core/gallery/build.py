@@ -65,12 +65,15 @@ class Gallery:
     entries: list[Entry]
 
     def image(self, name: str) -> Path:
+        """``NAME.png``: the recipe's final image."""
         return self.root / f"{name}.png"
 
     def walk_stem(self, name: str) -> Path:
+        """``NAME.walk``: the latent walk's path without its format suffix."""
         return self.root / f"{name}{WALK_SUFFIX}"
 
     def walk_files(self, name: str) -> list[Path]:
+        """The latent walk's files, one per format in ``WALK_FORMATS``."""
         return [self.root / f"{name}{WALK_SUFFIX}{ANIMATION_SUFFIXES[f]}" for f in WALK_FORMATS]
 
     def select(self, names: Iterable[str]) -> list[Entry]:
@@ -133,6 +136,7 @@ def embedded_toml(recipe: Recipe) -> str:
 
 
 def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as one level of dotted keys (``train.steps``)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, Mapping):
@@ -143,6 +147,7 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _differences(old: str, new: str) -> str:
+    """The first three keys whose values differ between two recipe TOMLs, as ``key old -> new``."""
     try:
         a, b = _flat(tomllib.loads(old)), _flat(tomllib.loads(new))
     except tomllib.TOMLDecodeError:
@@ -224,6 +229,7 @@ def gallery_size(root: Path) -> int:
 
 
 def format_size(size: int) -> str:
+    """``size`` bytes in kB or MB, for the build summary."""
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 

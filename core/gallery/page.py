@@ -23,6 +23,8 @@ __all__ = ["write_pages"]
 
 @dataclass
 class _Card:
+    """What one card (and one README row) shows of a recipe: its record in the manifest and its pictures."""
+
     entry: Entry
     record: dict[str, Any]
     image: tuple[str, int, int] | None  # relative path, width, height
@@ -32,6 +34,7 @@ class _Card:
 
     @property
     def time(self) -> str:
+        """How long the build took, e.g. ``3m 2s for 2,000 steps`` (or that it was not measured)."""
         from ganvas.training.progress import format_duration
 
         if "seconds" not in self.record:
@@ -41,6 +44,7 @@ class _Card:
 
     @property
     def device(self) -> str:
+        """The device the build ran on, as gallery.json records it ("" when unknown)."""
         return str(self.record.get("device", ""))
 
     @property
@@ -51,6 +55,7 @@ class _Card:
 
 
 def _picture(root: Path, path: Path) -> tuple[str, int, int] | None:
+    """``(path relative to root, width, height)`` of an image, or ``None`` when missing or unreadable."""
     if not path.is_file():
         return None
     try:
@@ -61,6 +66,7 @@ def _picture(root: Path, path: Path) -> tuple[str, int, int] | None:
 
 
 def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
+    """A card per recipe, in page order."""
     records = manifest.get("recipes", {})
     cards = []
     for e in ordered(gallery, records):
@@ -89,68 +95,55 @@ def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
 
 
 def _devices(cards: list[_Card]) -> str:
+    """The devices the builds ran on, each once, in card order."""
     return ", ".join(dict.fromkeys(c.device for c in cards if c.device)) or "not measured yet"
 
 
 def _md(text: str) -> str:
+    """``text`` for a markdown table cell: HTML-escaped, ``|`` escaped, on one line."""
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _readme(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
+    """README.md: the ``readme.md`` template with a table row per card and the stylizer sheet, if any."""
     folder = gallery.root.resolve().name
-    lines = [
-        "# ganvas gallery",
-        "",
-        "Every picture here was trained from scratch by the recipe of the same name in "
-        f"[`recipes/`](recipes/); each PNG carries that recipe in its metadata "
-        f"(`ganvas recipe show {folder}/NAME.png`). "
-        "[`index.html`](index.html) shows the same pictures as a web page, with the full recipes.",
-        "",
-        f"Rebuild from the folder that holds `{folder}/`: `ganvas gallery build` trains every recipe again "
-        f"(minutes each on a CPU), `ganvas gallery build --missing` only those whose picture is missing or whose "
-        "recipe changed, `--only NAME` just one; `ganvas gallery page` rewrites this file and index.html "
-        f"without training. Times are for training and drawing, measured on {_devices(cards)}.",
-        "",
-        "| picture | recipe | what it shows | time |",
-        "|---|---|---|---|",
-    ]
-    for c in cards:
-        name = c.entry.name
-        cell = "(not built yet)"
-        if c.image:
-            src = _e(c.image[0])
-            cell = f'<a href="{src}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
-        if c.walk:
-            cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
-        command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
-        shows = (
-            _md(c.entry.recipe.description) + "<br>" if c.entry.recipe.description else ""
-        ) + f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
-        lines.append(f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |")
+    stylizers = ""
     if sheet:
-        lines += [
-            "",
-            "## Stylizers",
-            "",
-            f"Every stylizer on a photo and on a GAN sample ([`{SHEET}`]({SHEET}); made by "
-            f"`python -m ganvas.plugins.stylizers.sheet {folder}/{SHEET}`):",
-            "",
-            f'<img src="{sheet[0]}" width="100%" alt="every stylizer on a photo and on a GAN sample">',
-        ]
-    return "\n".join(lines) + "\n"
+        stylizers = _template("readme_sheet.md").substitute(folder=folder, sheet=SHEET, src=_e(sheet[0]))
+    return _template("readme.md").substitute(
+        folder=folder, devices=_devices(cards), rows="".join(f"\n{_readme_row(c)}" for c in cards), sheet=stylizers
+    )
+
+
+def _readme_row(c: _Card) -> str:
+    """One markdown table row: the pictures (HTML, escaped), the commands, what it shows, the time."""
+    name = c.entry.name
+    cell = "(not built yet)"
+    if c.image:
+        src = _e(c.image[0])
+        cell = f'<a href="{src}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
+    if c.walk:
+        cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
+    command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
+    description = c.entry.recipe.description
+    shows = (_md(description) + "<br>" if description else "") + f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
+    return f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |"
 
 
 def _e(text: object) -> str:
+    """``text`` escaped for HTML (quotes too, for attribute values)."""
     return html.escape(str(text), quote=True)
 
 
 def _img(picture: tuple[str, int, int], alt: str, css: str = "") -> str:
+    """An ``<img>`` with its size, alt text and optional class, every value escaped."""
     path, w, h = picture
     cls = f' class="{css}"' if css else ""
     return f'<img src="{_e(path)}" width="{w}" height="{h}" alt="{_e(alt)}"{cls}>'
 
 
 def _card_html(c: _Card) -> str:
+    """One ``<article class="card">`` from the ``card.html`` template."""
     e = c.entry
     crisp = "crisp" if c.crisp else ""
     art = (
@@ -192,6 +185,7 @@ _SECTIONS = (
 
 
 def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
+    """index.html: the ``index.html`` template, with ``style.css`` inlined and a section per kind of recipe."""
     from ganvas import __version__
     from ganvas.training.progress import format_duration
 
