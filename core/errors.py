@@ -14,6 +14,7 @@ __all__ = [
     "GanvasError",
     "UserInputError",
     "UnknownNameError",
+    "AmbiguousNameError",
     "DuplicateNameError",
     "ParamError",
     "closest",
@@ -57,6 +58,21 @@ class UnknownNameError(UserInputError):
         self.valid = sorted(valid)
         self.suggestion = closest(name, self.valid)
         super().__init__(f"unknown {what} '{name}'; {did_you_mean(name, self.valid)}")
+
+
+class AmbiguousNameError(UnknownNameError):
+    """A bare component name that several plugins registered; ``choices`` are their qualified names.
+
+    A kind of :class:`UnknownNameError`: either way the name does not say which component."""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str]) -> None:
+        self.name = name
+        self.choices = self.valid = list(choices)
+        self.suggestion = None
+        UserInputError.__init__(
+            self,
+            f"{what} '{name}' is provided by several plugins; say which: {', '.join(repr(c) for c in self.choices)}",
+        )
 
 
 class DuplicateNameError(GanvasError):

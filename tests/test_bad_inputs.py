@@ -405,7 +405,10 @@ def test_a_stylizer_that_fails_after_training_keeps_the_run_and_says_how_to_draw
 @pytest.mark.parametrize(
     ("broken", "expected"),
     [
-        (lambda images: images[:, :, : images.shape[2] // 2], "keeps the batch, the channels and the aspect ratio"),
+        (
+            lambda images: images[:, :, : images.shape[2] // 2],
+            "keeps the batch, the channels (unless it sets changes_channels = True) and the aspect ratio",
+        ),
         (lambda images: images * float("nan"), "NaN or infinite"),
     ],
     ids=["half-height", "nan"],

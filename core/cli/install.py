@@ -22,7 +22,7 @@ import click
 
 from ganvas.cli.plugins import components_text
 from ganvas.errors import GanvasError, UserInputError, did_you_mean
-from ganvas.plugin.manager import ENTRY_POINT_GROUP, LOAD_ENV, STRICT_ENV, normalize_dist_name
+from ganvas.plugin.manager import ENTRY_POINT_GROUP, STRICT_ENV, normalize_dist_name
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -102,8 +102,9 @@ def _pip(*args: str) -> None:
 
 
 def _load_report(names: list[str]) -> dict[str, dict[str, Any]]:
-    """Load ``names`` in a fresh ganvas process (as the next command will): their rows by name."""
-    env = {**os.environ, LOAD_ENV: ",".join(names)}
+    """Load the plugins in a fresh ganvas process (as the next command will): their rows by name
+    (every installed plugin loads, so names shared with plugins already there are seen)."""
+    env = {**os.environ}
     env.pop(STRICT_ENV, None)
     done = subprocess.run(
         [sys.executable, "-m", "ganvas", "plugins", "--json"], env=env, capture_output=True, text=True
@@ -213,6 +214,8 @@ def _report_installed(before: dict[str, tuple[str, str]], after: dict[str, tuple
         else:
             components = components_text(row["components"]) or "no components"
             click.echo(f"{verb} plugin '{name}' {version} ({dist}): {components}")
+        for line in row.get("shared", []):
+            click.echo(f"warning: {line}", err=True)
 
 
 def _resolve_dist(name: str, plugins_by_name: dict[str, tuple[str, str]]) -> metadata.Distribution:

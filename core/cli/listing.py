@@ -56,7 +56,9 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
             click.echo("    (none installed)")
         for c in components:
             alias = f" (alias: {', '.join(c.aliases)})" if c.aliases else ""
-            click.echo(f"  {c.name}{alias}  [{c.plugin}]")
+            ref = host.registry.ref(c)
+            shown = c.name if ref == c.name else f"{c.name} (as '{ref}')"
+            click.echo(f"  {shown}{alias}  [{c.plugin}]")
             if c.help:
                 click.echo(f"      {c.help}")
             for p in c.params:

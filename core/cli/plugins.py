@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ganvas.cli import options
-from ganvas.plugin.manager import ENTRY_POINT, LOAD_ENV, PluginHost
+from ganvas.plugin.manager import ENTRY_POINT, PluginHost, load_only_hint
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -34,10 +34,13 @@ def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
                 "origin": info.origin,
                 "hooks": info.hooks,
                 "components": [f"{c.kind}:{c.name}" for c in host.components_of(info.name)],
+                "commands": host.commands.get(info.name, []),
                 "error": None,
                 "disable": None,
             }
         )
+    for row in rows:
+        row["shared"] = shared_names(host, row["name"])
     for failure in host.failures:
         rows.append(
             {
@@ -48,11 +51,31 @@ def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
                 "origin": failure.origin,
                 "hooks": [],
                 "components": [],
+                "commands": [],
                 "error": failure.error,
                 "disable": failure.disable,
+                "shared": [],
             }
         )
     return rows
+
+
+def shared_names(host: PluginHost, plugin: str | None = None) -> list[str]:
+    """One line per name that several plugins registered (those of ``plugin`` only, if given):
+    who provides it and what the bare name means."""
+    lines = []
+    for (kind, name), found in host.registry.duplicates().items():
+        if plugin is not None and all(c.plugin != plugin for c in found):
+            continue
+        qualified = ", ".join(c.qualified for c in found)
+        builtin = [c for c in found if c.builtin]
+        meaning = (
+            f"'{name}' means the built-in {builtin[0].qualified}"
+            if builtin
+            else f"'{name}' alone is an error: recipes must say which"
+        )
+        lines.append(f"{kind.rstrip('s')} '{name}' is provided by {qualified}; {meaning}")
+    return lines
 
 
 def components_text(components: list[str]) -> str:
@@ -94,6 +117,8 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         hooks = ", ".join(h.removeprefix("register_") for h in row["hooks"]) or "-"
         what = f"FAILED: {row['error']}" if row["error"] else components_text(row["components"]) or "-"
+        if row["commands"]:
+            what = "; ".join(filter(lambda t: t != "-", (what, "commands: " + ", ".join(row["commands"]))))
         version = "built-in" if row["builtin"] else row["version"]
         table.append([row["name"], version, row["package"] or "-", hooks, what])
     for line in _table(table):
@@ -102,12 +127,17 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     if len(failed) == 1:
         click.echo(f"\n1 plugin failed to load; to disable it: {failed[0]['disable']}")
     elif failed:
-        working = ",".join(row["name"] for row in rows if row["origin"] == ENTRY_POINT and not row["error"])
+        working = [row["name"] for row in rows if row["origin"] == ENTRY_POINT and not row["error"]]
         packages = " ".join(row["package"] for row in failed if row["package"])
         click.echo(
-            f"\n{len(failed)} plugins failed to load; to disable them: {LOAD_ENV}='{working}' "
-            "(loads only the plugins named)" + (f" or ganvas uninstall {packages}" if packages else "")
+            f"\n{len(failed)} plugins failed to load; to disable them: {load_only_hint(working)}"
+            + (f" or ganvas uninstall {packages}" if packages else "")
         )
+    shared = shared_names(host)
+    if shared:
+        click.echo("\nnames provided by more than one plugin (qualified names always work):")
+        for line in shared:
+            click.echo(f"  {line}")
     if all(row["builtin"] for row in rows):
         click.echo(
             "\nno third-party plugins installed: `ganvas plugins new NAME` starts one, "

@@ -118,6 +118,17 @@ def make_art(
         ) from exc
 
 
+def _warn_if_made_otherwise(ref: str, recipe: Recipe, host: PluginHost) -> None:
+    """Before re-creating an image: say (before minutes of training) which components now come
+    from another plugin and which files changed, since either changes the result."""
+    from ganvas.io.provenance import looks_like_image, read_provenance, recreation_differences
+
+    source = Path(ref).expanduser()
+    if source.is_file() and looks_like_image(source):
+        for line in recreation_differences(read_provenance(source), recipe, host):
+            click.echo(f"warning: {line}; the image will not be re-created exactly", err=True)
+
+
 def _compare_with_source(ref: str, paths: list[Path]) -> None:
     """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
     from ganvas.io.provenance import looks_like_image, read_provenance
@@ -209,6 +220,7 @@ def run(
     if started is None:
         return
     resolved, run_dir = started
+    _warn_if_made_otherwise(recipe, resolved, host)
     paths = make_art(host, resolved, run_dir, device, quiet)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)

@@ -9,7 +9,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "sampler": ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"],
-        "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml"],
+        "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml", "chain_files"],
         "animate": ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation"],
     },
     globals(),

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ganvas.plugin.manager import PluginHost
 
-__all__ = ["parse_chain", "build_chain", "run_chain", "check_stylized", "chain_toml"]
+__all__ = ["parse_chain", "build_chain", "run_chain", "check_stylized", "chain_toml", "chain_files"]
 
 
 def parse_chain(specs: Sequence[str], host: PluginHost) -> list[ComponentRef]:
@@ -70,14 +70,37 @@ def check_stylized(stylizer: Any, before: Tensor, after: Any) -> Tensor:
         got = f"{after.dtype} {tuple(after.shape)}" if isinstance(after, torch.Tensor) else type(after).__name__
         raise GanvasError(f"{label} returned {got}; stylizers return float (B, C, H, W) images in [0, 1]")
     (b, c, h, w), (b2, c2, h2, w2) = before.shape, after.shape
-    if (b2, c2) != (b, c) or abs(h2 * w - w2 * h) > max(h, w):
+    recolours = getattr(stylizer, "changes_channels", False) and c2 in (1, 3)
+    if b2 != b or (c2 != c and not recolours) or abs(h2 * w - w2 * h) > max(h, w):
         raise GanvasError(
             f"{label} turned {tuple(before.shape)} images into {tuple(after.shape)}; a stylizer "
-            "keeps the batch, the channels and the aspect ratio"
+            "keeps the batch, the channels (unless it sets changes_channels = True) and the aspect ratio"
         )
     if not bool(torch.isfinite(after).all()):
         raise GanvasError(f"{label} returned NaN or infinite values (on {tuple(before.shape)} images)")
-    return after
+    low, high = float(after.min()), float(after.max())
+    if low < -_RANGE_SLACK or high > 1 + _RANGE_SLACK:
+        raise GanvasError(
+            f"{label} returned values in [{low:.3g}, {high:.3g}]; stylizers return images in [0, 1] "
+            "(clamp the result, or convert from [-1, 1] with (x + 1) / 2)"
+        )
+    return after.clamp(0, 1)
+
+
+#: How far outside [0, 1] a stylizer's rounding may stray before it counts as a wrong range.
+_RANGE_SLACK = 0.02
+
+
+def chain_files(chain: Sequence[ComponentRef], host: PluginHost, prefix: str = "stylize") -> dict[str, str]:
+    """``{"stylize.0.reference": "/abs/ref.png"}``: the files the chain's file parameters name."""
+    from pathlib import Path
+
+    found = {}
+    for index, ref in enumerate(chain):
+        for param in host.get("stylizers", ref.name).params:
+            if param.type is Path and ref.params.get(param.name):
+                found[f"{prefix}.{index}.{param.name}"] = str(ref.params[param.name])
+    return found
 
 
 def chain_toml(chain: Sequence[ComponentRef]) -> str:

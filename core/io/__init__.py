@@ -20,7 +20,14 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "RESAMPLE_FILTERS",
             "UNREADABLE_IMAGE_ERRORS",
         ],
-        "provenance": ["Provenance", "read_provenance", "looks_like_image", "image_metadata"],
+        "provenance": [
+            "Provenance",
+            "read_provenance",
+            "looks_like_image",
+            "image_metadata",
+            "file_record",
+            "FILES_KEY",
+        ],
         "files": ["atomic_write", "write_text_atomic"],
         "checkpoint": [
             "save_checkpoint",

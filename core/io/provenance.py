@@ -2,7 +2,8 @@
 
 Every PNG ganvas writes carries text chunks: ``ganvas:recipe`` (the resolved recipe; its
 ``[sample]`` section says how the image was drawn), ``ganvas:seeds``, ``ganvas:step`` and
-``ganvas:versions``; ``ganvas stylize`` adds ``ganvas:stylize`` (its chain) and
+``ganvas:versions``, ``ganvas:machine``, ``ganvas:components`` (which plugin provided each
+component) and ``ganvas:files`` (the content hash of each file a parameter names); ``ganvas stylize`` adds ``ganvas:stylize`` (its chain) and
 ``ganvas:source``; animations add ``ganvas:animation``. Reading them needs Pillow, not torch.
 """
 
@@ -20,9 +21,21 @@ if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Provenance", "read_provenance", "looks_like_image", "image_metadata", "machine_fingerprint", "printable"]
+__all__ = [
+    "Provenance",
+    "read_provenance",
+    "looks_like_image",
+    "image_metadata",
+    "machine_fingerprint",
+    "printable",
+    "component_record",
+    "file_record",
+    "recreation_differences",
+    "FILES_KEY",
+]
 
 RECIPE_KEY = "ganvas:recipe"
+FILES_KEY = "ganvas:files"
 
 
 @dataclass
@@ -38,6 +51,9 @@ class Provenance:
     stylize: str = ""
     source: str = ""
     animation: str = ""
+    #: ``section = plugin:name version`` per component, and ``section.param = sha256:HEX path`` per file
+    components: str = ""
+    files: str = ""
     other: dict[str, str] = field(default_factory=dict)
 
     def header(self) -> str:
@@ -89,7 +105,7 @@ def read_provenance(path: Path) -> Provenance:
             " (a JPEG or a re-saved copy loses it; use the PNG ganvas wrote)" if path.suffix.lower() != ".png" else ""
         )
         raise UserInputError(f"'{path}' carries no ganvas recipe: it was not written by ganvas{hint}")
-    known = {"recipe", "seeds", "step", "versions", "machine", "stylize", "source", "animation"}
+    known = {"recipe", "seeds", "step", "versions", "machine", "stylize", "source", "animation", "components", "files"}
     values = {k.removeprefix("ganvas:"): v for k, v in text.items() if k.startswith("ganvas:")}
     return Provenance(
         path,
@@ -103,7 +119,10 @@ def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost
     it was drawn), and for quick reading its seeds, training step and software versions."""
     import torch
 
+    from ganvas.recipe.validate import files_read
+
     plugins = ", ".join(f"{p.name} {p.version}" for p in host.plugins() if not p.builtin)
+    files = file_record(files_read(recipe, host.registry))
     return {
         "Software": f"ganvas {__version__}",
         "ganvas:recipe": recipe.to_toml(),
@@ -111,7 +130,67 @@ def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost
         "ganvas:step": str(step),
         "ganvas:versions": f"ganvas {__version__}; torch {torch.__version__}" + (f"; {plugins}" if plugins else ""),
         "ganvas:machine": machine_fingerprint(),
+        "ganvas:components": component_record(recipe, host),
+        **({FILES_KEY: files} if files else {}),
     }
+
+
+def component_record(recipe: Recipe, host: PluginHost) -> str:
+    """One line per component: ``stylize.0 = stylizer 'duotone' from plugin 'dupe' 0.1 (ganvas-dupe)``."""
+    lines = []
+    for section, kind, ref in recipe.components():
+        component = host.get(kind, ref.name)
+        lines.append(f"{section} = {component.qualified} {_plugin_version(host, component.plugin)}".rstrip())
+    return "\n".join(lines)
+
+
+def _plugin_version(host: PluginHost, plugin: str) -> str:
+    for info in host.plugins():
+        if info.name == plugin:
+            return "built-in" if info.builtin else info.version
+    return ""
+
+
+def file_record(files: dict[str, str]) -> str:
+    """``stylize.0.reference = sha256:HEX /abs/path.png``, one line per file a parameter names."""
+    return "\n".join(f"{key} = sha256:{file_sha256(Path(path))} {path}" for key, path in sorted(files.items()))
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def recreation_differences(made: Provenance, recipe: Recipe, host: PluginHost) -> list[str]:
+    """What differs, before re-creating an image, between how it was made and what is here now:
+    components provided by another plugin (or version), and files whose content changed."""
+    from ganvas.recipe.validate import files_read
+
+    then = _record_lines(made.components)
+    now = _record_lines(component_record(recipe, host))
+    found = [
+        f"{key} was {then[key]}, is {now.get(key, '(missing)')} here"
+        for key in then
+        if key in now and then[key] != now[key]
+    ]
+    old_files = _record_lines(made.files)
+    new_files = _record_lines(file_record(files_read(recipe, host.registry)))
+    for key, value in old_files.items():
+        digest, _, path = value.partition(" ")
+        current = new_files.get(key, "").partition(" ")[0]
+        if current and current != digest:
+            found.append(f"{key}: the file {printable(path, 120)} changed since the image was made ({digest[:19]}…)")
+    return found
+
+
+def _record_lines(text: str) -> dict[str, str]:
+    pairs = (line.partition(" = ") for line in text.splitlines())
+    return {key.strip(): value.strip() for key, sep, value in pairs if sep}
 
 
 def machine_fingerprint() -> str:

@@ -31,7 +31,7 @@ import pluggy
 from ganvas.errors import GanvasError
 from ganvas.plugin import hookspecs
 from ganvas.plugin.loading import call, check_hooks, describe, hook_names, import_file, same
-from ganvas.plugin.registry import KINDS, Component, Registry
+from ganvas.plugin.registry import BUILTIN_SCOPE, KINDS, Component, Registry
 
 if TYPE_CHECKING:
     import click
@@ -45,6 +45,7 @@ __all__ = [
     "reset_host",
     "hookimpl",
     "ENTRY_POINT_GROUP",
+    "load_only_hint",
 ]
 
 hookimpl = pluggy.HookimplMarker("ganvas")
@@ -112,6 +113,14 @@ def strict_from_env() -> bool:
     return os.environ.get(STRICT_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
+def load_only_hint(keep: Iterable[str]) -> str:
+    """``GANVAS_LOAD_PLUGINS='a,b' (loads only a, b)``: how to load just the plugins ``keep``."""
+    keep = sorted(keep)
+    if not keep:
+        return f"{LOAD_ENV}='' (loads no third-party plugins)"
+    return f"{LOAD_ENV}='{','.join(keep)}' (loads only {', '.join(keep)})"
+
+
 def normalize_dist_name(name: str) -> str:
     """PEP 503 normalisation: ``Ganvas_Neon`` and ``ganvas.neon`` are both ``ganvas-neon``."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -149,6 +158,8 @@ class PluginHost:
             f"{STRICT_ENV} is set: unset it to skip broken plugins with a warning" if strict is None else ""
         )
         self._info: dict[str, PluginInfo] = {}
+        #: plugin -> the ``ganvas`` commands its ``register_commands`` added
+        self.commands: dict[str, list[str]] = {}
         if builtins is None:
             from ganvas.plugins import BUILTIN_PLUGINS
 
@@ -242,7 +253,8 @@ class PluginHost:
                     continue
                 if not self.pm.has_plugin(impl.plugin_name):
                     continue  # dropped by an earlier hook
-                register = self.registry.register_fn(kind, impl.plugin_name)
+                scope = BUILTIN_SCOPE if self._is_builtin(impl.plugin_name) else impl.plugin_name
+                register = self.registry.register_fn(kind, impl.plugin_name, scope)
                 try:
                     call(impl, register=register)
                 except Exception as exc:
@@ -264,6 +276,7 @@ class PluginHost:
                 replaced = sorted(n for n, cmd in before.items() if cli.commands.get(n) is not cmd)
                 if replaced:
                     raise ValueError(f"it replaces the existing command 'ganvas {replaced[0]}'")
+                self.commands[impl.plugin_name] = sorted(set(cli.commands) - set(before))
             except Exception as exc:
                 if self._is_builtin(impl.plugin_name):
                     raise
@@ -311,7 +324,7 @@ class PluginHost:
         if failure.origin == EXTRA:
             return f"stop passing it in ({LOAD_ENV} filters only installed entry points)"
         others = sorted(i.name for i in self._info.values() if i.origin == ENTRY_POINT)
-        hint = f"{LOAD_ENV}='{','.join(others)}' (loads only the plugins named)"
+        hint = load_only_hint(others)
         return hint + (f" or ganvas uninstall {failure.dist}" if failure.dist else "")
 
     # -- queries ----------------------------------------------------------------------------

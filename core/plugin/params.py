@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from ganvas.errors import ParamError, did_you_mean
+from ganvas.errors import ParamError, UserInputError, did_you_mean
 
-__all__ = ["Param", "resolve_params", "parse_param_string"]
+__all__ = ["Param", "resolve_params", "resolve_paths", "parse_param_string"]
 
 _TYPES: dict[type, str] = {
     int: "integer",
@@ -22,6 +23,7 @@ _TYPES: dict[type, str] = {
     str: "string",
     bool: "boolean",
     list: "list of numbers",
+    Path: "file path",
 }
 
 
@@ -29,8 +31,11 @@ _TYPES: dict[type, str] = {
 class Param:
     """One parameter of a component.
 
-    ``type`` is one of ``int``, ``float``, ``str``, ``bool``, or ``list`` (a list of numbers as
-    long as the default, e.g. Adam's ``betas``). ``choices`` restricts the value to a list; ``min``/``max`` bound numbers (inclusive). ``default=None`` with ``required=True``
+    ``type`` is one of ``int``, ``float``, ``str``, ``bool``, ``list`` (a list of numbers as
+    long as the default, e.g. Adam's ``betas``) or ``pathlib.Path`` (a file: a recipe's relative
+    path is relative to the recipe's folder, the file must exist when the recipe is checked, and
+    images record its content hash; the factory gets an absolute path as a string; ``""`` as
+    the default makes it optional). ``choices`` restricts the value to a list; ``min``/``max`` bound numbers (inclusive). ``default=None`` with ``required=True``
     means the user must give a value.
     """
 
@@ -46,7 +51,9 @@ class Param:
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
-            raise TypeError(f"Param {self.name!r}: type must be one of int, float, str, bool, list; got {self.type!r}")
+            raise TypeError(
+                f"Param {self.name!r}: type must be one of int, float, str, bool, list, pathlib.Path; got {self.type!r}"
+            )
         if not self.name.isidentifier():
             raise TypeError(f"Param {self.name!r}: name must be a Python identifier")
         if self.default is not None and not self.required:
@@ -97,6 +104,9 @@ class Param:
                 if any(self.min is not None and v < self.min or self.max is not None and v > self.max for v in value):
                     raise ParamError(f"expected {self.describe()}, got {value!r}")
                 return value
+        elif self.type is Path:
+            ok = isinstance(value, (str, Path))
+            value = str(value) if ok else value
         else:
             ok = isinstance(value, str)
         if not ok:
@@ -185,14 +195,45 @@ def resolve_params(
     return ordered, problems
 
 
+def resolve_paths(params: Sequence[Param], values: dict[str, Any], base: Path | None = None) -> list[str]:
+    """Make the ``Path`` parameters in ``values`` absolute (relative to ``base``, default the
+    current folder) and check that each names a file; returns problems as ``"name: message"``."""
+    problems = []
+    for param in params:
+        text = values.get(param.name)
+        if param.type is not Path or not text:
+            continue
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = (base or Path.cwd()) / path
+        if not path.is_file():
+            where = f" (relative paths are relative to {base})" if base is not None else ""
+            problems.append(f"{param.name}: file '{text}' not found{where}")
+            continue
+        values[param.name] = str(path.resolve())
+    return problems
+
+
 def parse_param_string(spec: str, params_of: Any) -> tuple[str, dict[str, Any]]:
     """Split ``name:key=value,key=value`` into a name and raw string values.
 
-    ``params_of(name)`` returns the declared params used to parse the values.
+    ``params_of(name)`` returns the declared params used to parse the values. A qualified name
+    (``plugin:name:key=value``) is told apart by its second part, which holds no ``=``.
     """
     name, _, rest = spec.partition(":")
+    second, _, after = rest.partition(":")
+    declared_params = None
+    if rest.strip() and "=" not in second:
+        try:  # "plugin:name[:k=v]"; unless only "name:k" (a forgotten "=") makes sense
+            declared_params = params_of(f"{name.strip()}:{second.strip()}")
+            name, rest = f"{name.strip()}:{second.strip()}", after
+        except UserInputError:
+            try:
+                params_of(name.strip())
+            except UserInputError:
+                raise
     name = name.strip()
-    declared = {p.name: p for p in params_of(name)}
+    declared = {p.name: p for p in (declared_params if declared_params is not None else params_of(name))}
     values: dict[str, Any] = {}
     if rest.strip():
         for item in rest.split(","):

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
-from ganvas.plugin.params import Param, resolve_params
+from ganvas.errors import AmbiguousNameError, DuplicateNameError, ParamError, UnknownNameError
+from ganvas.plugin.params import Param, resolve_params, resolve_paths
 
-__all__ = ["KINDS", "Component", "Registry", "RegisterFn"]
+__all__ = ["KINDS", "BUILTIN_SCOPE", "Component", "Registry", "RegisterFn"]
 
 #: Component kinds, in the order ``ganvas list`` shows them, with their hook names.
 KINDS: dict[str, str] = {
@@ -27,7 +27,11 @@ KINDS: dict[str, str] = {
     "augmentations": "register_augmentations",
     "stylizers": "register_stylizers",
     "datasets": "register_datasets",
+    "callbacks": "register_callbacks",
 }
+
+#: The qualifier of built-in components: ``ganvas:oil``.
+BUILTIN_SCOPE = "ganvas"
 
 _SINGULAR = {
     "methods": "method",
@@ -37,6 +41,7 @@ _SINGULAR = {
     "augmentations": "augmentation",
     "stylizers": "stylizer",
     "datasets": "dataset",
+    "callbacks": "callback",
 }
 
 
@@ -46,7 +51,7 @@ class RegisterFn(Protocol):
     ``factory`` is a class or function, or a lazy ``"package.module:attr"`` string imported only
     when the component is first used; ``params`` declare its parameters (validated, listed by
     ``ganvas list``, completed by the shell); ``help`` defaults to the factory's first docstring
-    line. A name or alias another plugin already registered is an error naming both plugins.
+    line. A name another plugin registered too stays reachable as ``PLUGIN:NAME`` (see the module).
     """
 
     def __call__(
@@ -71,11 +76,25 @@ class Component:
     help: str
     plugin: str
     aliases: tuple[str, ...] = ()
+    #: What qualifies the name: the plugin's name, or ``ganvas`` for built-ins.
+    scope: str = ""
     _loaded: Callable[..., Any] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.scope = self.scope or self.plugin
 
     @property
     def label(self) -> str:
         return f"{_SINGULAR[self.kind]} '{self.name}'"
+
+    @property
+    def qualified(self) -> str:
+        """``plugin:name``: the name that always means this component, whatever else is installed."""
+        return f"{self.scope}:{self.name}"
+
+    @property
+    def builtin(self) -> bool:
+        return self.scope == BUILTIN_SCOPE
 
     def load(self) -> Callable[..., Any]:
         """The factory, importing it first when it was registered as ``"module:attr"``."""
@@ -104,6 +123,7 @@ class Component:
             "name": self.name,
             "aliases": list(self.aliases),
             "plugin": self.plugin,
+            "qualified": self.qualified,
             "help": self.help,
             "params": [p.to_dict() for p in self.params],
         }
@@ -118,13 +138,15 @@ class Registry:
     """Components by kind and name; filled by plugins, read by recipes and the CLI."""
 
     def __init__(self) -> None:
+        #: kind -> qualified name -> component, in registration order (built-ins first)
         self._items: dict[str, dict[str, Component]] = {kind: {} for kind in KINDS}
-        self._aliases: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        #: kind -> bare name or alias -> the components answering to it
+        self._names: dict[str, dict[str, list[Component]]] = {kind: {} for kind in KINDS}
         #: Plugins that are installed but failed to load (label -> why): an unknown name says so,
         #: since a skipped plugin is the likeliest reason its components are missing.
         self.failed_plugins: dict[str, str] = {}
 
-    def register_fn(self, kind: str, plugin: str) -> RegisterFn:
+    def register_fn(self, kind: str, plugin: str, scope: str = "") -> RegisterFn:
         """The ``register`` callback handed to ``plugin``'s ``register_<kind>`` hook."""
 
         def register(
@@ -144,6 +166,7 @@ class Registry:
                     help=help if help is not None else _first_doc_line(factory),
                     plugin=plugin,
                     aliases=tuple(aliases),
+                    scope=scope,
                 )
             )
 
@@ -151,12 +174,14 @@ class Registry:
         return register
 
     def add(self, component: Component) -> None:
-        """Add ``component``; a name or alias already taken raises DuplicateNameError."""
+        """Add ``component``; one plugin registering a name or alias twice raises DuplicateNameError
+        (another plugin's component of the same name stays: see :meth:`get`)."""
         kind = component.kind
         if kind not in self._items:
             raise ValueError(f"unknown component kind {kind!r}; valid: {', '.join(KINDS)}")
-        if not isinstance(component.name, str) or not component.name or ":" in component.name:
-            raise ValueError(f"invalid {kind} name {component.name!r}: use a non-empty name without ':'")
+        for name in (component.name, *component.aliases):
+            if not isinstance(name, str) or not name or ":" in name:
+                raise ValueError(f"invalid {kind} name {name!r}: use a non-empty name without ':'")
         if not (callable(component.factory) or isinstance(component.factory, str)):
             raise TypeError(f"{component.label}: factory must be callable or a 'module:attr' string")
         for param in component.params:
@@ -166,41 +191,67 @@ class Registry:
         if len(set(names)) != len(names):
             raise ValueError(f"{component.label}: parameter names repeat: {names}")
         for name in (component.name, *component.aliases):
-            owner = self._owner(kind, name)
-            if owner is not None:
+            if any(other.scope == component.scope for other in self._names[kind].get(name, ())):
                 raise DuplicateNameError(
-                    f"{_SINGULAR[kind]} '{name}' is registered twice: by plugin "
-                    f"'{owner.plugin}' and by plugin '{component.plugin}'"
+                    f"{_SINGULAR[kind]} '{name}' is registered twice by plugin '{component.plugin}'"
                 )
-        self._items[kind][component.name] = component
-        for alias in component.aliases:
-            self._aliases[kind][alias] = component.name
-
-    def _owner(self, kind: str, name: str) -> Component | None:
-        if name in self._items[kind]:
-            return self._items[kind][name]
-        if name in self._aliases[kind]:
-            return self._items[kind][self._aliases[kind][name]]
-        return None
+        self._items[kind][component.qualified] = component
+        for name in dict.fromkeys((component.name, *component.aliases)):
+            self._names[kind].setdefault(name, []).append(component)
 
     def get(self, kind: str, name: str) -> Component:
-        """The component named ``name`` (or an alias); UnknownNameError lists the valid names."""
-        found = self._owner(kind, name)
-        if found is None:
-            valid = list(self._items[kind]) + list(self._aliases[kind])
+        """The component called ``name``: a bare name or alias, or ``plugin:name``.
+
+        UnknownNameError lists the valid names (and plugins that failed to load);
+        AmbiguousNameError, for a bare name two plugins registered, lists their qualified names.
+        """
+        scope, qualified, bare = name.rpartition(":")
+        found = self._names[kind].get(bare, [])
+        if qualified:
+            found = [c for c in found if c.scope == scope or c.plugin == scope]
+        elif len(found) > 1:
+            builtin = [c for c in found if c.builtin]
+            if not builtin:
+                raise AmbiguousNameError(_SINGULAR[kind], name, sorted(c.qualified for c in found))
+            found = builtin
+        if not found:
+            valid = list(self._names[kind])
             error = UnknownNameError(_SINGULAR[kind], name, valid)
+            if qualified:
+                scopes = sorted({c.scope for c in self._items[kind].values()})
+                error.args = (
+                    f"{error}; a qualified name is PLUGIN:NAME, with PLUGIN one of {', '.join(scopes) or '(none)'}",
+                )
             if self.failed_plugins:
                 why = "; ".join(
                     f"{label} is installed but failed to load: {reason}"
                     for label, reason in self.failed_plugins.items()
                 )
-                error.args = (f"{error}; note: {why}",)
+                error.args = (f"{error.args[0]}; note: {why}",)
             raise error
-        return found
+        return found[0]
+
+    def ref(self, component: Component) -> str:
+        """The name a recipe records for ``component``: its bare name when that means it, else
+        its qualified name (so a recipe never changes meaning when another plugin is installed)."""
+        try:
+            if self.get(component.kind, component.name) is component:
+                return component.name
+        except AmbiguousNameError:
+            pass
+        return component.qualified
+
+    def duplicates(self, kind: str | None = None) -> dict[tuple[str, str], list[Component]]:
+        """(kind, name) -> the components of different plugins answering to that name or alias."""
+        kinds = [kind] if kind else list(KINDS)
+        return {
+            (k, name): list(found) for k in kinds for name, found in sorted(self._names[k].items()) if len(found) > 1
+        }
 
     def parse_spec(self, kind: str, spec: str) -> tuple[str, dict[str, Any]]:
-        """``"name:key=value,..."`` -> (registered name, fully resolved parameters), checked
-        against the component's declared params; unknown names or bad values raise one-line errors."""
+        """``"name:key=value,..."`` (or ``"plugin:name:key=value"``) -> (the name to record, fully
+        resolved parameters), checked against the component's declared params; unknown names or
+        bad values raise one-line errors."""
         from ganvas.errors import UserInputError
         from ganvas.plugin.params import parse_param_string
 
@@ -208,20 +259,24 @@ class Registry:
             raise UserInputError(f"empty {_SINGULAR[kind]} spec; expected NAME or NAME:key=value,...")
         name, values = parse_param_string(spec, lambda n: self.get(kind, n.strip()).params)
         component = self.get(kind, name)
-        return component.name, component.resolve(values)
+        resolved = component.resolve(values)
+        problems = resolve_paths(component.params, resolved)
+        if problems:
+            raise ParamError(f"'{spec}': " + "; ".join(problems))
+        return self.ref(component), resolved
 
     def names(self, kind: str) -> list[str]:
-        return sorted(self._items[kind])
+        """The registered names of ``kind`` (each once, however many plugins registered it)."""
+        return sorted({c.name for c in self._items[kind].values()})
 
     def components(self, kind: str | None = None) -> Iterator[Component]:
         kinds = [kind] if kind else list(KINDS)
         for k in kinds:
-            for name in sorted(self._items[k]):
-                yield self._items[k][name]
+            yield from sorted(self._items[k].values(), key=lambda c: (c.name, not c.builtin, c.scope))
 
     def remove_plugin(self, plugin: str) -> None:
         """Drop everything ``plugin`` registered (used when its hook fails part-way)."""
         for kind in KINDS:
-            for name in [n for n, c in self._items[kind].items() if c.plugin == plugin]:
-                del self._items[kind][name]
-            self._aliases[kind] = {a: n for a, n in self._aliases[kind].items() if n in self._items[kind]}
+            self._items[kind] = {q: c for q, c in self._items[kind].items() if c.plugin != plugin}
+            names = {n: [c for c in found if c.plugin != plugin] for n, found in self._names[kind].items()}
+            self._names[kind] = {n: found for n, found in names.items() if found}

@@ -14,9 +14,9 @@ from typing import Any
 from ganvas.errors import UnknownNameError, UserInputError
 from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import TOP_LEVEL, Recipe, RecipeError, tomllib
-from ganvas.recipe.validate import parse_recipe
+from ganvas.recipe.validate import files_read, parse_recipe
 
-__all__ = ["builtin_recipes", "read_recipe_source", "apply_overrides", "load_recipe", "PATH_DATASETS"]
+__all__ = ["builtin_recipes", "read_recipe_source", "apply_overrides", "load_recipe", "files_read", "PATH_DATASETS"]
 
 
 def _check_untrusted(raw: dict[str, Any], ref: str) -> None:
@@ -138,4 +138,15 @@ def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = 
 
     check_requirements(raw.get("plugins", []))
     default_name = Path(str(ref)).stem if Path(str(ref)).suffix else str(ref)
-    return parse_recipe(raw, registry, source=label, default_name=default_name)
+    base = Path(str(ref)).expanduser().resolve().parent if Path(str(ref)).expanduser().is_file() else None
+    recipe = parse_recipe(raw, registry, source=label, default_name=default_name, base=base)
+    from ganvas.io.provenance import printable
+
+    if not trust and label.endswith("(embedded recipe)"):
+        files = files_read(recipe, registry)
+        if files:
+            raise UserInputError(
+                f"the recipe embedded in '{printable(str(ref), 120)}' reads {', '.join(sorted(files.values()))}; "
+                "an image's recipe is whatever the file says: check it (ganvas recipe show IMAGE), then run it with --trust"
+            )
+    return recipe

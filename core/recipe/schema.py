@@ -190,6 +190,7 @@ class Recipe:
     sample: SampleConfig
     stylize: list[ComponentRef]
     regularize: list[ComponentRef] = field(default_factory=list)
+    callbacks: list[ComponentRef] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)
     source: str = ""
     method: ComponentRef = field(default_factory=lambda: ComponentRef("gan"))
@@ -213,11 +214,25 @@ class Recipe:
             "sample": asdict(self.sample),
             "regularize": [{"name": r.name, **r.params} for r in self.regularize],
             "stylize": [{"name": s.name, **s.params} for s in self.stylize],
+            **({"callbacks": [{"name": c.name, **c.params} for c in self.callbacks]} if self.callbacks else {}),
         }
         for section in METHOD_SECTIONS:
             if section not in self.uses:
                 del out[section]
         return out
+
+    def components(self) -> list[tuple[str, str, ComponentRef]]:
+        """``(section, kind, ref)`` for every component the recipe uses, e.g.
+        ``("stylize.0", "stylizers", ref)``, in recipe order."""
+        found = [("method", "methods", self.method), ("data", "datasets", self.data)]
+        found += [
+            (s, k, getattr(self, s)) for s, k in (("model", "architectures"), ("loss", "losses")) if s in self.uses
+        ]
+        for key, kind in CHAINS.items():
+            if key in METHOD_SECTIONS and key not in self.uses:
+                continue
+            found += [(f"{key}.{i}", kind, ref) for i, ref in enumerate(getattr(self, key))]
+        return found
 
     def to_toml(self) -> str:
         data = self.to_dict()
@@ -232,6 +247,6 @@ class Recipe:
         return text
 
 
-CHAINS = {"regularize": "regularizers", "stylize": "stylizers"}  # array-of-tables key -> kind
+CHAINS = {"regularize": "regularizers", "stylize": "stylizers", "callbacks": "callbacks"}  # [[key]] -> kind
 SECTIONS = ("method", "data", "model", "loss", "augment", "train", "sample", *CHAINS)
 TOP_LEVEL = ("name", "description", "plugins", *SECTIONS)

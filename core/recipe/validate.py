@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
-from ganvas.plugin.params import Param, resolve_params
+from ganvas.plugin.params import Param, resolve_params, resolve_paths
 from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import (
     CHAINS,
@@ -23,13 +24,19 @@ from ganvas.recipe.schema import (
 )
 from ganvas.seeds import parse_seeds
 
-__all__ = ["parse_recipe", "AUGMENT_PARAMS"]
+__all__ = ["parse_recipe", "files_read", "AUGMENT_PARAMS"]
 
 
 def parse_recipe(
-    raw: Mapping[str, Any], registry: Registry, *, source: str = "<recipe>", default_name: str = "recipe"
+    raw: Mapping[str, Any],
+    registry: Registry,
+    *,
+    source: str = "<recipe>",
+    default_name: str = "recipe",
+    base: Path | None = None,
 ) -> Recipe:
-    """Validate raw recipe data against ``registry``; RecipeError lists every problem."""
+    """Validate raw recipe data against ``registry``; RecipeError lists every problem. File
+    parameters are made absolute, relative to ``base`` (default: the current folder)."""
     problems: list[str] = []
     for key in raw:
         if key not in TOP_LEVEL:
@@ -45,7 +52,6 @@ def parse_recipe(
     name = _string(raw, "name", default_name, problems)
     description = _string(raw, "description", "", problems)
     plugins = _plugins(raw.get("plugins", []), problems)
-
     data = _data(registry, table("data"), problems)
     train_table = table("train")
     method = _method(registry, raw.get("method", "gan"), train_table, problems)
@@ -55,21 +61,13 @@ def parse_recipe(
     loss = _component(registry, "losses", "loss", str(loss_table.pop("name", "nonsaturating")), loss_table, problems)
     augment = _augment(registry, table("augment"), problems)
     train = _config(TrainConfig, train_table, "train", problems)
-    sample = _config(SampleConfig, table("sample"), "sample", problems)
-    if isinstance(sample, SampleConfig):
-        try:
-            parse_seeds(sample.seeds)
-        except UserInputError as exc:
-            problems.append(f"sample.seeds: {exc}")
-
-    regularize = _chain(registry, raw, "regularize", problems)
-    stylize = _chain(registry, raw, "stylize", problems)
-
+    sample = _sample(table("sample"), problems)
+    chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
     _warn_unused(raw, method.name, uses)
     if problems:
         raise RecipeError(source, problems)
-    return Recipe(
+    recipe = Recipe(  # then the files its parameters name, relative to base
         name=name,
         description=description,
         data=data,
@@ -78,13 +76,34 @@ def parse_recipe(
         augment=augment,
         train=train,
         sample=sample,
-        stylize=stylize,
-        regularize=regularize,
+        **chains,
         plugins=list(plugins),
         source=source,
         method=method,
         uses=uses,
     )
+    if problems := _resolve_files(recipe, registry, base):
+        raise RecipeError(source, problems)
+    return recipe
+
+
+def _sample(given: dict[str, Any], problems: list[str]) -> Any:
+    sample = _config(SampleConfig, given, "sample", problems)
+    if isinstance(sample, SampleConfig):
+        try:
+            parse_seeds(sample.seeds)
+        except UserInputError as exc:
+            problems.append(f"sample.seeds: {exc}")
+    return sample
+
+
+def _resolve_files(recipe: Recipe, registry: Registry, base: Path | None) -> list[str]:
+    """Make every file parameter absolute (relative to ``base``); a missing file is a problem."""
+    problems = []
+    for section, kind, ref in recipe.components():
+        component = registry.get(kind, ref.name)
+        problems += [f"{section}.{p}" for p in resolve_paths(component.params, ref.params, base)]
+    return problems
 
 
 def _plugins(value: Any, problems: list[str]) -> list[str]:
@@ -105,6 +124,9 @@ def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> Com
         problems.append(f"data.source: expected a string 'name:argument', got {source_value!r}")
         return ComponentRef("", {})
     dname, _, argument = source_value.partition(":")
+    scope, _, rest = argument.partition(":")
+    if dname.strip() not in registry.names("datasets") and _known(registry, "datasets", f"{dname}:{scope}"):
+        dname, argument = f"{dname.strip()}:{scope.strip()}", rest  # qualified: "plugin:name:argument"
     data = _component(registry, "datasets", "data", dname.strip(), given, problems, "source")
     data.argument = argument.strip()
     return data
@@ -170,6 +192,14 @@ def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[
     return refs
 
 
+def _known(registry: Registry, kind: str, name: str) -> bool:
+    try:
+        registry.get(kind, name)
+    except UnknownNameError:
+        return False
+    return True
+
+
 def _valid(name: str, valid: Iterable[str]) -> str:
     return did_you_mean(name, valid)
 
@@ -198,7 +228,7 @@ def _component(
         return ComponentRef(name, given)
     values, found = resolve_params(component.params, given, owner=component.label)
     problems.extend(f"{section}.{p}" for p in found)
-    return ComponentRef(component.name, values)
+    return ComponentRef(registry.ref(component), values)
 
 
 def _config(cls: type, given: dict[str, Any], section: str, problems: list[str]) -> Any:
@@ -252,7 +282,7 @@ def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> 
     names: list[str] = []
     for item in filter(None, (p.strip() for p in policy.split(","))):
         try:
-            names.append(registry.get("augmentations", item).name)
+            names.append(registry.ref(registry.get("augmentations", item)))
         except UnknownNameError as exc:
             problems.append(f"augment.policy: {exc}")
     ops: dict[str, dict[str, Any]] = {}
@@ -262,15 +292,26 @@ def _augment(registry: Registry, given: dict[str, Any], problems: list[str]) -> 
         except UnknownNameError as exc:
             problems.append(f"augment.{key}: {exc}")
             continue
-        if component.name not in names:
-            problems.append(f"augment.{key}: parameters for '{component.name}', which is not in the policy {policy!r}")
+        ref = registry.ref(component)
+        if ref not in names:
+            problems.append(f"augment.{key}: parameters for '{ref}', which is not in the policy {policy!r}")
             continue
         resolved, found = resolve_params(component.params, table, owner=component.label)
         problems.extend(f"augment.{key}.{p}" for p in found)
-        ops[component.name] = resolved
+        ops[ref] = resolved
     if values.get("ada") and not names:
         problems.append('augment.ada: adaptive augmentation needs a policy, e.g. policy = "color,translation,cutout"')
     try:
         return AugmentConfig(**values, ops=ops)
     except TypeError:  # a value of the wrong type, reported above
         return AugmentConfig()
+
+
+def files_read(recipe: Recipe, registry: Registry) -> dict[str, str]:
+    """``{"stylize.0.reference": "/abs/path.png"}``: the files the recipe's file parameters name."""
+    found = {}
+    for section, kind, ref in recipe.components():
+        for param in registry.get(kind, ref.name).params:
+            if param.type is Path and ref.params.get(param.name):
+                found[f"{section}.{param.name}"] = str(ref.params[param.name])
+    return found

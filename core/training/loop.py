@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_dataset", "build_method"]
+__all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_callbacks", "build_dataset", "build_method"]
 
 
 class TrainingDiverged(GanvasError):
@@ -81,6 +81,15 @@ def build_method(recipe: Recipe, host: PluginHost, data: Dataset, device: torch.
     return method
 
 
+def build_callbacks(recipe: Recipe, host: PluginHost) -> list[tuple[str, str, Any]]:
+    """The recipe's ``[[callbacks]]``, built: ``(name, plugin, object)`` in recipe order."""
+    built = []
+    for ref in recipe.callbacks:
+        component = host.get("callbacks", ref.name)
+        built.append((ref.name, component.plugin, component.build(**ref.params)))
+    return built
+
+
 class Trainer:
     """Trains one recipe in one run folder. Build it, then call :meth:`run`."""
 
@@ -98,8 +107,9 @@ class Trainer:
         self.seeds = parse_seeds(recipe.sample.seeds)
         self.stats = StatsAccumulator()
         self.stop_reason: str | None = None
-        self.hooks = HookRunner(host)
+        self.hooks = HookRunner(host, build_callbacks(recipe, host))
         self._pending_eval: dict[str, float] = {}
+        self._progress: Progress | None = None
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -108,7 +118,7 @@ class Trainer:
         cfg, hooks = self.recipe.train, self.hooks
         step_hook = self.step_hook()
         self._check_writable()
-        progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
+        progress = self._progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
         hooks.call("on_train_start", trainer=self)
         start_step, started = self.step, time.perf_counter()
         self._interval = [started, 0]  # start time and steps of the current img/s interval
@@ -208,8 +218,7 @@ class Trainer:
             saved = f"checkpoint saved to {self.save(hooks=False)}"
         raise GanvasError(
             f"{failed} (at step {self.step}); {saved}; continue with: ganvas train --resume {self.run_dir}; "
-            f"to train on without that hook set {HOOK_ERRORS_ENV}=warn, or leave the plugin out with "
-            f"GANVAS_LOAD_PLUGINS"
+            f"to train on without that hook set {HOOK_ERRORS_ENV}=warn, or {failed.disable}"
         ) from failed
 
     def _end_hooks(self, reason: str) -> None:
@@ -225,6 +234,14 @@ class Trainer:
         self.stats.add(stats)
         if step_hook is not None:
             step_hook(trainer=self, step=self.step, stats=stats)
+
+    def log(self, message: str) -> None:
+        """Print one line for the user above the progress bar (hooks and callbacks use this
+        instead of ``print``, which would tear the bar); silent with ``--quiet``."""
+        if self._progress is not None:
+            self._progress.write(str(message))
+        elif not self.quiet:
+            print(message, file=sys.stderr, flush=True)
 
     def request_stop(self, reason: str = "stop requested") -> None:
         """Stop after the current step, checkpoint and raise TrainingInterrupted (as Ctrl-C does)."""

@@ -14,9 +14,9 @@ from typing import Any
 import click
 
 from ganvas import __version__
-from ganvas.drawing import build_chain, chain_toml, parse_chain, run_chain
+from ganvas.drawing import build_chain, chain_files, chain_toml, parse_chain, run_chain
 from ganvas.errors import UserInputError
-from ganvas.io import IMAGE_SUFFIXES
+from ganvas.io import FILES_KEY, IMAGE_SUFFIXES, file_record
 from ganvas.plugin import PluginHost
 from ganvas.recipe import ComponentRef
 
@@ -111,9 +111,11 @@ def write_image(image: Any, path: Path, metadata: dict[str, str]) -> Path:
     return save_png(image, path, metadata)
 
 
-def _metadata(source: Path, previous: dict[str, str], steps: Sequence[ComponentRef]) -> dict[str, str]:
+def _metadata(source: Path, previous: dict[str, str], steps: Sequence[ComponentRef], files: str) -> dict[str, str]:
     kept = {k: v for k, v in previous.items() if k.startswith("ganvas:") and k != "ganvas:stylize"}
     chain = previous.get("ganvas:stylize", "") + chain_toml(steps)
+    if files:  # the files the chain read, after those the image was made with
+        kept[FILES_KEY] = "\n".join(filter(None, (kept.get(FILES_KEY, ""), files)))
     return {"Software": f"ganvas {__version__}", **kept, "ganvas:stylize": chain, "ganvas:source": source.name}
 
 
@@ -203,6 +205,7 @@ def _stylize_all(
 
     target = resolve_device(device)
     chain = build_chain(steps, host)
+    files = file_record(chain_files([s for s in steps if isinstance(s, ComponentRef)], host, "stylized"))
     for module in chain:
         if hasattr(module, "progress"):
             module.progress = False if quiet else None
@@ -220,7 +223,7 @@ def _stylize_all(
                 continue
             styled = run_chain(image.unsqueeze(0).to(target, torch.float32).div(255), chain)[0]
             pixels = styled.mul(255).round().clamp(0, 255).to("cpu", torch.uint8)
-            write_image(pixels, dst, _metadata(src, text, steps))
+            write_image(pixels, dst, _metadata(src, text, steps, files))
             if not quiet:
                 click.echo(str(dst))
     return unreadable

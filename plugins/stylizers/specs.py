@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ganvas.errors import ParamError, did_you_mean
@@ -44,7 +45,7 @@ def _dither() -> Param:
 
 def _reference(what: str, required: bool = True) -> Param:
     return Param(
-        REFERENCE_PARAM, str, None if required else "", f"path of the image whose {what} to use", required=required
+        REFERENCE_PARAM, Path, None if required else "", f"path of the image whose {what} to use", required=required
     )
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from ganvas import Param
-from ganvas.errors import ParamError
+from ganvas.errors import ParamError, UnknownNameError
 from ganvas.plugin.params import parse_param_string, resolve_params
 
 
@@ -67,5 +67,12 @@ def test_parse_param_string():
     assert name == "oil" and values == {"radius": 6, "fast": True}
     with pytest.raises(ParamError, match="did you mean 'radius'"):
         parse_param_string("oil:radiuss=6", lambda n: params)
-    with pytest.raises(ParamError, match="key=value"):
-        parse_param_string("oil:6", lambda n: params)
+
+    def only_oil(name):
+        if name != "oil":
+            raise UnknownNameError("stylizer", name, ["oil"])
+        return params
+
+    with pytest.raises(ParamError, match="key=value"):  # not a qualified name: there is no stylizer '6'
+        parse_param_string("oil:6", only_oil)
+    assert parse_param_string("fx:oil:radius=2", lambda n: params) == ("fx:oil", {"radius": 2})

@@ -1,9 +1,9 @@
 import pytest
 
 from ganvas import Param, hookimpl
-from ganvas.errors import DuplicateNameError, ParamError, UnknownNameError
+from ganvas.errors import AmbiguousNameError, DuplicateNameError, ParamError, UnknownNameError
 from ganvas.plugin.manager import PluginHost
-from ganvas.plugin.registry import Component, Registry
+from ganvas.plugin.registry import BUILTIN_SCOPE, Component, Registry
 
 
 def _component(name="oil", plugin="p1", **kw):
@@ -28,13 +28,40 @@ def test_get_unknown_lists_valid_names_and_closest():
     assert info.value.suggestion == "oil"
 
 
-def test_duplicate_name_names_both_plugins():
+def test_one_plugin_registering_a_name_twice_is_an_error():
     reg = Registry()
     reg.add(_component("oil", "first-plugin"))
-    with pytest.raises(DuplicateNameError, match="'first-plugin' and by plugin 'second-plugin'"):
-        reg.add(_component("oil", "second-plugin"))
+    with pytest.raises(DuplicateNameError, match="'oil' is registered twice by plugin 'first-plugin'"):
+        reg.add(_component("oil", "first-plugin"))
     with pytest.raises(DuplicateNameError):  # an alias collides too
-        reg.add(_component("paint", "third", aliases=("oil",)))
+        reg.add(_component("paint", "first-plugin", aliases=("oil",)))
+
+
+def test_a_name_two_plugins_share_is_ambiguous_and_both_stay_reachable():
+    reg = Registry()
+    first, second = _component("duotone", "dupe"), _component("duotone", "tinkerer")
+    reg.add(first)
+    reg.add(second)
+    with pytest.raises(AmbiguousNameError, match="'dupe:duotone', 'tinkerer:duotone'") as info:
+        reg.get("stylizers", "duotone")
+    assert isinstance(info.value, UnknownNameError)  # callers that report unknown names report it too
+    assert reg.get("stylizers", "dupe:duotone") is first and reg.get("stylizers", "tinkerer:duotone") is second
+    assert reg.ref(first) == "dupe:duotone" and reg.names("stylizers") == ["duotone"]
+    assert reg.parse_spec("stylizers", "tinkerer:duotone:radius=2") == ("tinkerer:duotone", {"radius": 2})
+    assert list(reg.duplicates()) == [("stylizers", "duotone")]
+    with pytest.raises(UnknownNameError, match="PLUGIN one of dupe, tinkerer"):
+        reg.get("stylizers", "nobody:duotone")
+
+
+def test_a_builtin_keeps_its_bare_name_and_the_newcomer_is_qualified():
+    reg = Registry()
+    builtin = _component("oil", "ganvas.plugins.stylizers", scope=BUILTIN_SCOPE)
+    newcomer = _component("oil", "fx", aliases=("kuwahara",))
+    reg.add(builtin)
+    reg.add(newcomer)
+    assert reg.get("stylizers", "oil") is builtin and reg.ref(builtin) == "oil"
+    assert reg.get("stylizers", "ganvas:oil") is builtin
+    assert reg.ref(newcomer) == "fx:oil" and reg.get("stylizers", "kuwahara") is newcomer
 
 
 def test_aliases_resolve_to_the_component():
@@ -90,9 +117,8 @@ def test_host_registers_builtins_and_extra_plugins():
     assert {"folder", "procedural", "mnist", "toy2d"} <= set(host.registry.names("datasets"))
 
 
-def test_a_plugin_clashing_with_a_builtin_is_skipped_with_a_warning(capsys):
+def test_a_plugin_sharing_a_builtin_name_loads_and_is_reachable_qualified(capsys):
     host = PluginHost(entry_points=False, extra=[_Clash()])
     assert host.get("losses", "nonsaturating").plugin == "ganvas.plugins.losses"
-    err = capsys.readouterr().err
-    assert "plugin '_Clash'" in err and "registered twice" in err and "GANVAS_LOAD_PLUGINS" in err
-    assert [f.name for f in host.failures] == ["_Clash"]
+    assert host.get("losses", "_Clash:nonsaturating").plugin == "_Clash"
+    assert not host.failures and capsys.readouterr().err == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomli_w
 
 from conftest import Cli
-from ganvas import hookimpl
+from ganvas import Param, hookimpl
 from ganvas.io import list_checkpoints
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugin.testing import tiny_recipe
@@ -53,3 +53,63 @@ def test_with_hook_errors_warn_the_hook_is_switched_off_and_training_goes_on(tmp
     assert "plugin 'flaky' failed in hook on_step_end" in result.output and "off for the rest" in result.output
     assert [s for s, _ in list_checkpoints(run / "checkpoints")] == [6]
     assert plugin.ended == ["finished"]
+
+
+class Counter:
+    """A callback: counts steps, logs every N, fails when asked to."""
+
+    made: list[Counter] = []
+
+    def __init__(self, every, fail_at):
+        self.every, self.fail_at, self.steps = every, fail_at, []
+        Counter.made.append(self)
+
+    def on_step_end(self, trainer, step):  # takes only the arguments it names
+        self.steps.append(step)
+        if step % self.every == 0:
+            trainer.log(f"counter: step {step} of {trainer.recipe.train.steps}")
+        if step == self.fail_at:
+            raise ValueError("counter broke")
+
+
+class CounterPlugin:
+    __name__ = "counting"
+
+    @hookimpl
+    def register_callbacks(self, register):
+        register(
+            "counter",
+            Counter,
+            params=[Param("every", int, 2, "steps between lines", min=1), Param("fail_at", int, 0, "step to fail at")],
+        )
+
+
+def _run_with_callbacks(tmp_path, callbacks, code=0, *options):
+    recipe = tmp_path / "cb.toml"
+    recipe.write_text(tomli_w.dumps(tiny_recipe(train={"checkpoint_every": 0}, callbacks=callbacks)))
+    cli = Cli(PluginHost(entry_points=False, extra=[CounterPlugin()]), tmp_path / "runs")
+    Counter.made.clear()
+    return cli("train", str(recipe), *options, code=code), tmp_path / "runs" / "00000-tiny"
+
+
+def test_a_recipe_enables_a_callback_with_its_parameters_and_the_run_records_it(tmp_path):
+    result, run = _run_with_callbacks(tmp_path, [{"name": "counter", "every": 3}])
+    (counter,) = Counter.made
+    assert counter.steps == [1, 2, 3, 4, 5, 6]
+    assert "counter: step 3 of 6" in result.output and "counter: step 6 of 6" in result.output
+    assert '[[callbacks]]\nname = "counter"\nevery = 3' in (run / "recipe.toml").read_text()
+
+
+def test_callbacks_are_checked_before_a_run_folder_exists_and_fire_only_when_enabled(tmp_path):
+    result, run = _run_with_callbacks(tmp_path, [{"name": "counter", "every": 0}], 2)
+    assert "callbacks.0.every: expected integer >= 1, got 0" in result.output and not run.exists()
+    _run_with_callbacks(tmp_path, [])
+    assert Counter.made == []  # no [[callbacks]] entry: nothing built, nothing called
+
+
+def test_a_failing_callback_saves_a_checkpoint_and_says_how_to_leave_it_out(tmp_path):
+    result, run = _run_with_callbacks(tmp_path, [{"name": "counter", "fail_at": 4}], 1, "-q")
+    line = result.output.strip()
+    assert "callback 'counter' (plugin 'counting') failed in hook on_step_end: ValueError: counter broke" in line
+    assert "at step 4" in line and "remove it from [[callbacks]]" in line
+    assert [s for s, _ in list_checkpoints(run / "checkpoints")] == [4]

@@ -116,7 +116,7 @@ def test_refuses_to_overwrite_inputs_and_existing_outputs(cli, photos, tmp_path)
         ("oil:radius=99", "radius: expected integer in [1, 32], got 99"),
         ("oil:radius", "expected key=value"),
         ("halftone:mono=maybe", "mono: expected boolean"),
-        ("texture:reference=missing.png", "texture: reference image 'missing.png' not found"),
+        ("texture:reference=missing.png", "reference: file 'missing.png' not found"),
         ("palette", "either reference=PATH"),
     ],
 )
