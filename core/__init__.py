@@ -1,7 +1,8 @@
 """ganvas: plugin-based generative art. Train GANs, sample and stylize them from TOML recipes.
 
 The public, plugin-facing API is what ``__all__`` lists, plus the modules ``ganvas.plugin.hookspecs``
-(every hook) and ``ganvas.plugin.testing`` (test helpers); everything else is private and may change.
+(every hook), ``ganvas.plugin.testing`` (test helpers) and ``ganvas.runs`` (reading run folders);
+everything else is private and may change.
 Importing ``ganvas`` is cheap: the torch-backed names (the component base classes and the image
 helpers) are imported on first use.
 """

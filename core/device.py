@@ -6,7 +6,7 @@ import torch
 
 from ganvas.errors import UserInputError
 
-__all__ = ["resolve_device", "DEVICES"]
+__all__ = ["resolve_device", "DEVICES", "THREADS_ENV", "choose_threads", "configure_threads"]
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -34,3 +34,48 @@ def resolve_device(name: str) -> torch.device:
     if name == "mps" and not _mps_available():
         raise UserInputError("device 'mps' was asked for, but this torch sees no Apple GPU; use --device cpu or auto")
     return torch.device(name)
+
+
+#: ``GANVAS_THREADS=N`` (or ``ganvas --threads N``) fixes the number of torch CPU threads.
+THREADS_ENV = "GANVAS_THREADS"
+_configured: list[int] = []
+
+
+def choose_threads(cpus: int | None = None, load: float | None = None) -> tuple[int, str]:
+    """How many torch CPU threads to use, and why.
+
+    ``GANVAS_THREADS`` wins; a set ``OMP_NUM_THREADS`` (or MKL's) leaves torch's choice alone;
+    otherwise torch's default (one per core) is cut to the cores the 1-minute load average leaves
+    free, never below one. Measured with ``ganvas bench threads`` on 2 cores: idle, 2 threads train
+    1.5x faster than 1; with both cores busy elsewhere, 1 thread trains 1.9x faster than 2.
+    """
+    import os
+
+    given = os.environ.get(THREADS_ENV, "").strip()
+    if given:
+        if not given.isdigit() or not 1 <= int(given) <= 1024:
+            raise UserInputError(f"{THREADS_ENV}={given!r}: expected a whole number of threads from 1 to 1024")
+        return int(given), f"{THREADS_ENV}={given}"
+    default = torch.get_num_threads()
+    if os.environ.get("OMP_NUM_THREADS") or os.environ.get("MKL_NUM_THREADS"):
+        return default, "OMP_NUM_THREADS is set"
+    cpus = cpus or os.cpu_count() or 1
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except (OSError, AttributeError):  # not on every platform
+            return default, "torch's default"
+    free = max(1, int(cpus - load + 0.5))
+    if free >= default:
+        return default, "torch's default"
+    return free, f"{cpus} CPUs with load {load:.1f}: {free} free"
+
+
+def configure_threads() -> tuple[int, str]:
+    """Apply :func:`choose_threads` once per process (later calls return the first choice)."""
+    if not _configured:
+        threads, why = choose_threads()
+        torch.set_num_threads(threads)
+        _configured[:] = [threads]
+        return threads, why
+    return _configured[0], "already set"

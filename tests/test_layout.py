@@ -32,6 +32,7 @@ PUBLIC_MODULES = (
     "ganvas.plugin.hookspecs",
     "ganvas.plugin.testing",
     "ganvas.bench",
+    "ganvas.runs",
 )
 #: Test files that check the whole rather than one module, so they mirror nothing.
 CROSS_CUTTING = {

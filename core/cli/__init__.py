@@ -101,8 +101,14 @@ def make_cli(host: PluginHost) -> click.Group:
         type=click.Path(exists=True, file_okay=False),
         help="Also load every DIR/*.py file as a plugin (quick experiments; repeatable).",
     )
+    @click.option(
+        "--threads",
+        type=click.IntRange(1, 1024),
+        default=None,
+        help="Torch CPU threads [GANVAS_THREADS; default: the cores the load average leaves free].",
+    )
     @click.pass_context
-    def cli(ctx: click.Context, debug: bool, plugins_dirs: tuple[str, ...]) -> None:
+    def cli(ctx: click.Context, debug: bool, plugins_dirs: tuple[str, ...], threads: int | None) -> None:
         """ganvas: train GANs and make art from TOML recipes.
 
         \b
@@ -114,6 +120,8 @@ def make_cli(host: PluginHost) -> click.Group:
           ganvas list                     architectures, losses, datasets, ... and their parameters
           ganvas plugins                  installed plugins; ganvas plugins new NAME starts one
         """
+        if threads is not None:
+            os.environ["GANVAS_THREADS"] = str(threads)
         loaded = set(host.plugins_dirs)
         for directory in plugins_dirs:  # main() loads them before start-up; this covers other callers
             if Path(directory).expanduser().resolve() not in loaded:

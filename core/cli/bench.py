@@ -254,3 +254,23 @@ def stylize(
         progress=None if as_json else click.echo,
     )
     _emit(report, as_json, footer(report))
+
+
+@bench.command("threads", context_settings=_CTX)
+@click.option("--recipe", default="default", show_default=True, help="Recipe whose training step is timed.")
+@click.option("--steps", type=click.IntRange(min=1), default=5, show_default=True, help="Steps per round and count.")
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True, help="Alternating rounds.")
+@click.option("--load", type=click.IntRange(min=0), default=None, help="Busy processes for 'loaded' [CPU count].")
+@_JSON
+@click.pass_obj
+def threads(host: PluginHost, recipe: str, steps: int, rounds: int, load: int | None, as_json: bool) -> None:
+    """Training speed by torch thread count, on the CPU as it is and under load.
+
+    Times RECIPE's training step with 1, 2 and torch's default number of threads, in alternating
+    rounds, then again while one busy process per CPU core competes; prints images/s and the ratio
+    to torch's default (what ganvas's --threads default is chosen from).
+    """
+    from ganvas.bench.threads import format_report, run_threads_benchmark
+
+    report = run_threads_benchmark(host, recipe, steps=steps, rounds=rounds, load=load)
+    _emit(report, as_json, format_report(report))

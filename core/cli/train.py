@@ -118,6 +118,24 @@ def make_art(
         ) from exc
 
 
+def _threads_of_image(ref: str) -> None:
+    """Re-creating an image: use the torch thread count it was made with (bit for bit depends on
+    it), unless GANVAS_THREADS or OMP_NUM_THREADS chose one."""
+    import os
+    import re
+
+    from ganvas.io.provenance import looks_like_image, read_provenance
+
+    source = Path(ref).expanduser()
+    if os.environ.get("GANVAS_THREADS") or os.environ.get("OMP_NUM_THREADS"):
+        return
+    if source.is_file() and looks_like_image(source):
+        found = re.search(r"; (\d+) torch threads$", read_provenance(source).machine)
+        if found:
+            os.environ["GANVAS_THREADS"] = found[1]
+            click.echo(f"note: using {found[1]} torch thread(s), as '{ref}' was made", err=True)
+
+
 def _warn_if_made_otherwise(ref: str, recipe: Recipe, host: PluginHost) -> None:
     """Before re-creating an image: say (before minutes of training) which components now come
     from another plugin and which files changed, since either changes the result."""
@@ -216,6 +234,7 @@ def run(
     """
     if output is not None:
         _check_output(Path(output))  # before training: a refused -o costs nothing and makes no run folder
+    _threads_of_image(recipe)
     started = _start(host, recipe, overrides, dry_run, runs_dir, trust)
     if started is None:
         return

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from ganvas.data.kinds import Dataset, data_kind
+from ganvas.device import configure_threads
 from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
@@ -73,6 +74,7 @@ def load_run(
 ) -> LoadedRun:
     """The generator of ``run_dir`` at ``checkpoint`` (or at training ``step``; default: the
     recipe's ``sample.step``, else the newest checkpoint). ``ema`` defaults to ``sample.ema``."""
+    configure_threads()
     recipe = read_run_recipe(run_dir, host)
     if checkpoint is None:
         ckpts = list_checkpoints(run_dir / "checkpoints")

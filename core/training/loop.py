@@ -20,7 +20,7 @@ import torch
 
 from ganvas import __version__
 from ganvas.data.kinds import Dataset
-from ganvas.device import resolve_device
+from ganvas.device import configure_threads, resolve_device
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
 from ganvas.io.files import write_text_atomic
@@ -98,6 +98,9 @@ class Trainer:
     ) -> None:
         self.recipe, self.run_dir, self.host, self.quiet = recipe, Path(run_dir), host, quiet
         self.device = resolve_device(device or recipe.train.device)
+        threads, why = configure_threads()
+        if self.device.type == "cpu" and why not in ("torch's default", "already set") and not quiet:
+            print(f"torch threads: {threads} ({why})", file=sys.stderr)
         torch.manual_seed(recipe.train.seed)
         self.data = build_dataset(recipe, host)
         if self.data.data.numel() * self.data.data.element_size() < 1 << 30:

@@ -201,9 +201,10 @@ def _stylize_all(
     """Run the chain over every (input, output) pair; returns the names of unreadable inputs."""
     import torch
 
-    from ganvas.device import resolve_device
+    from ganvas.device import configure_threads, resolve_device
 
     target = resolve_device(device)
+    configure_threads()
     chain = build_chain(steps, host)
     files = file_record(chain_files([s for s in steps if isinstance(s, ComponentRef)], host, "stylized"))
     for module in chain:

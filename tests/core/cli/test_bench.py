@@ -103,6 +103,18 @@ def test_bench_augment_json(cli: Cli):
 def test_every_bench_command_has_json(cli: Cli):
     from ganvas.cli.bench import bench
 
-    assert set(bench.commands) == {"loop", "modes", "augment", "augment-quality", "stylize"}
+    assert set(bench.commands) == {"loop", "modes", "augment", "augment-quality", "stylize", "threads"}
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output
+
+
+def test_bench_threads_times_each_count_idle_and_loaded(cli: Cli, tiny_recipe_file):
+    result = cli(
+        "bench", "threads", "--recipe", str(tiny_recipe_file), "--steps", "1", "--rounds", "1", "--load", "1", "--json"
+    )
+    report = json.loads(result.output)
+    assert report["load_processes"] == 1 and set(report["images_per_s"]) == {"idle", "loaded"}
+    for condition in ("idle", "loaded"):
+        rates = report["images_per_s"][condition]
+        assert "1" in rates and all(rate > 0 for rate in rates.values())
+        assert report["ratio_to_default"][condition][str(report["torch_default_threads"])] == 1.0

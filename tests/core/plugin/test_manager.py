@@ -157,7 +157,9 @@ def test_strict_mode_through_the_command_line_exits_1_with_one_line(dists, monke
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: plugin 'broken' (ganvas-broken 1.2.3)")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["plugins"], ["uninstall", "--help"], ["list", "losses"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["plugins"], ["uninstall", "--help"], ["list", "losses"], ["run", "--dry-run"]]
+)
 def test_broken_plugins_never_stop_the_command_line(dists, capsys, args):
     dists("good", *BROKEN)
     with pytest.raises(SystemExit) as exited:
