@@ -23,7 +23,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
     """One dict per plugin, loaded or failed: what ``ganvas plugins --json`` prints."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in host.plugins():
         rows.append(
             {
@@ -40,7 +40,7 @@ def plugin_rows(host: PluginHost) -> list[dict[str, Any]]:
             }
         )
     for row in rows:
-        row["shared"] = shared_names(host, row["name"])
+        row["shared"] = shared_names(host, str(row["name"]))
     for failure in host.failures:
         rows.append(
             {
