@@ -145,6 +145,16 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
         )
 
 
+def _kinds_option(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from ganvas.errors import UserInputError
+    from ganvas.plugin.scaffold import parse_kinds
+
+    try:
+        return parse_kinds(value)
+    except UserInputError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
 @plugins.command("new", context_settings=CONTEXT)
 @click.argument("name")
 @click.option(
@@ -155,15 +165,25 @@ def plugins(ctx: click.Context, as_json: bool) -> None:
     show_default=True,
     help="Where to create the ganvas-NAME folder.",
 )
-def new(name: str, parent: Path) -> None:
-    """Create ganvas-NAME/, a pip-installable plugin project with an example stylizer and loss.
+@click.option(
+    "--with",
+    "kinds",
+    metavar="KIND,...",
+    default="stylizer,loss",
+    show_default=True,
+    callback=_kinds_option,
+    help="The example components to start with: architecture, dataset, stylizer, loss, callback, command.",
+)
+def new(name: str, parent: Path, kinds: tuple[str, ...]) -> None:
+    """Create ganvas-NAME/, a pip-installable plugin project with example components (by default a
+    stylizer and a loss; --with picks others).
 
     NAME is lowercase letters, digits and hyphens (neon, pixel-sort). The project has the
     entry point, tests that pass as generated, and a README; nothing is installed.
     """
-    from ganvas.plugin.scaffold import create_project
+    from ganvas.plugin.scaffold import create_project, describe
 
-    names, written = create_project(name, parent)
+    names, written = create_project(name, parent, kinds)
     root = parent / names.folder
     click.echo(f"created {root}/ for plugin '{names.name}' (package {names.dist}):")
     for path in sorted(written):
@@ -171,10 +191,15 @@ def new(name: str, parent: Path) -> None:
     folder = shlex.quote(str(root))
     steps = [
         [f"ganvas install -e {folder}", "install it (editable: your edits apply at once)"],
-        ["ganvas plugins", f"'{names.name}', with the stylizer {names.stylizer} and the loss {names.loss}"],
-        ["ganvas list stylizers", f"{names.stylizer}'s parameters"],
-        [f"cd {folder} && python -m pytest", "its tests"],
+        ["ganvas plugins", f"'{names.name}', with {describe(names, kinds, kind_first=True)}"],
     ]
+    listed = ["stylizer"] if "stylizer" in kinds else [k for k in kinds if k != "command"]
+    if listed:
+        plural = "losses" if listed[0] == "loss" else f"{listed[0]}s"
+        steps.append([f"ganvas list {plural}", f"{getattr(names, listed[0])}'s parameters"])
+    if "command" in kinds:
+        steps.append([f"ganvas {names.command}", "its command"])
+    steps.append([f"cd {folder} && python -m pytest", "its tests"])
     click.echo("\nnext:")
     for line in _table(steps):
         click.echo(f"  {line}")

@@ -15,6 +15,7 @@ runs ``ganvas`` commands in-process::
 
 ``tiny_recipe()`` is recipe data that trains in about a second on a CPU; ``make_host()`` builds
 a bare plugin host. A plugin that fails to load raises here (strict), with its traceback.
+The ``check_*`` functions assert each component kind's contract; their AssertionError says what is wrong.
 """
 
 from __future__ import annotations
@@ -35,7 +36,18 @@ from ganvas.plugin.registry import Component
 if TYPE_CHECKING:
     from click.testing import Result
 
-__all__ = ["tiny_recipe", "make_host", "use_plugins", "PluginTester", "check_stylizer"]
+__all__ = [
+    "tiny_recipe",
+    "make_host",
+    "use_plugins",
+    "PluginTester",
+    "check_architecture",
+    "check_dataset",
+    "check_stylizer",
+    "check_loss",
+    "check_callback",
+    "check_method",
+]
 
 _TINY: dict[str, Any] = {
     "name": "tiny",
@@ -174,7 +186,7 @@ def check_stylizer(
         with torch.no_grad():
             out = stylizer(images)
             label = f"{stylizer!r} on {tuple(images.shape)} images"
-            _check_output(label, images, out, tolerance)
+            _check_items(label, out, tuple(images.shape), (0, 1), tolerance, "the same shape, float")
             if not torch.equal(images, before):
                 raise AssertionError(f"{label}: changed its input in place")
             one_by_one = torch.cat([stylizer(images[i : i + 1]) for i in range(batch)])
@@ -183,17 +195,205 @@ def check_stylizer(
     if 3 in channels:
         odd = torch.rand(1, size + 1, size + 7, 3, generator=torch.Generator().manual_seed(7)).permute(0, 3, 1, 2)
         with torch.no_grad():
-            _check_output(f"{stylizer!r} on a channels-last {tuple(odd.shape)} picture", odd, stylizer(odd), tolerance)
+            label = f"{stylizer!r} on a channels-last {tuple(odd.shape)} picture"
+            _check_items(label, stylizer(odd), tuple(odd.shape), (0, 1), tolerance, "the same shape, float")
 
 
-def _check_output(label: str, images: Any, out: Any, tolerance: float) -> None:
+# -- the other component kinds -----------------------------------------------------------------
+
+
+def _check_items(label: str, out: Any, shape: tuple, bounds: Any, tolerance: float = 1e-4, what: str = "") -> None:
+    """``out`` must be a finite float tensor of ``shape`` (``what`` says so), within ``bounds`` unless None."""
     import torch
 
     if not isinstance(out, torch.Tensor):
         raise AssertionError(f"{label}: returned {type(out).__name__}, expected a tensor")
-    if out.shape != images.shape or not out.dtype.is_floating_point:
-        raise AssertionError(f"{label}: returned {out.dtype} {tuple(out.shape)}, expected the same shape, float")
+    if tuple(out.shape) != shape or not out.dtype.is_floating_point:
+        raise AssertionError(f"{label}: returned {out.dtype} {tuple(out.shape)}, expected {what or f'float {shape}'}")
     if not torch.isfinite(out).all():
         raise AssertionError(f"{label}: returned NaN or inf values")
-    if out.min() < -tolerance or out.max() > 1 + tolerance:
-        raise AssertionError(f"{label}: values in [{out.min():.4g}, {out.max():.4g}], expected [0, 1]")
+    if bounds and (out.min() < bounds[0] - tolerance or out.max() > bounds[1] + tolerance):
+        low, high = bounds
+        raise AssertionError(f"{label}: values in [{out.min():.4g}, {out.max():.4g}], expected [{low}, {high}]")
+
+
+def _call(label: str, what: str, fn: Any, *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except Exception as exc:
+        raise AssertionError(f"{label}: {what} raised {exc!r}") from exc
+
+
+def _check_gradients(label: str, part: str, net: Any) -> None:
+    import torch
+
+    grads = [p.grad for p in net.parameters() if p.grad is not None]
+    if not grads:
+        raise AssertionError(f"{label}: no gradient reached the {part}'s parameters")
+    if not all(torch.isfinite(g).all() for g in grads):
+        raise AssertionError(f"{label}: the {part}'s gradients have NaN or inf values")
+
+
+def check_architecture(
+    networks_or_factory: Any, data_shape: Sequence[int] = (3, 16, 16), *, batch: int = 4, tolerance: float = 1e-4
+) -> None:
+    """Assert the architecture contract; AssertionError says what is wrong.
+
+    ``networks_or_factory`` is a ``ganvas.Networks`` or a factory called as ``factory(data_shape)``
+    (``lambda shape: tester.build("architectures", "mine", shape, width=16)``). In training mode
+    the generator must map standard-normal z ``(batch, z_dim)`` to finite items
+    ``(batch, *data_shape)`` in [-1, 1] (images; points need only be finite), the discriminator
+    give one finite logit per item, ``(batch,)`` or ``(batch, 1)``, and a backward pass from the
+    logits must give finite gradients to both networks.
+    """
+    import torch
+
+    from ganvas.training.components import Networks
+
+    shape = tuple(data_shape)
+    label = f"architecture {getattr(networks_or_factory, '__qualname__', 'Networks')} for items of shape {shape}"
+    nets = networks_or_factory if isinstance(networks_or_factory, Networks) else networks_or_factory(shape)
+    if not isinstance(nets, Networks):
+        raise AssertionError(f"{label}: returned {type(nets).__name__}, expected ganvas.Networks")
+    if not isinstance(nets.z_dim, int) or nets.z_dim < 1:
+        raise AssertionError(f"{label}: z_dim is {nets.z_dim!r}, expected a positive int")
+    G, D = nets.generator, nets.discriminator
+    G.train()
+    D.train()
+    device = next(G.parameters(), torch.zeros(0)).device  # where the networks are
+    z = torch.randn(batch, nets.z_dim, generator=torch.Generator().manual_seed(0)).to(device)
+    items = _call(label, f"its generator on z of shape {tuple(z.shape)}", G, z)
+    bounds = (-1, 1) if len(shape) == 3 else None
+    _check_items(f"{label}: its generator on z of shape {tuple(z.shape)}", items, (batch, *shape), bounds, tolerance)
+    logits = _call(label, f"its discriminator on items of shape {tuple(items.shape)}", D, items)
+    if not isinstance(logits, torch.Tensor) or tuple(logits.shape) not in ((batch,), (batch, 1)):
+        got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise AssertionError(f"{label}: its discriminator gave {got}, expected one logit per item, ({batch},)")
+    if not torch.isfinite(logits).all():
+        raise AssertionError(f"{label}: its discriminator gave NaN or inf logits")
+    logits.float().mean().backward()
+    _check_gradients(label, "generator", G)
+    _check_gradients(label, "discriminator", D)
+
+
+def check_dataset(dataset: Any, shape: Sequence[int] | None = None, *, batch: int = 8) -> None:
+    """Assert the dataset contract; AssertionError says what is wrong.
+
+    ``dataset`` (what a dataset factory returned) must be a ``ganvas.ImageSet`` of ``(C, H, W)``
+    images with C = 1 or 3, or a ``ganvas.PointSet`` of ``(D,)`` points, with items of ``shape``
+    when given. Its batches must be finite float items, images in [-1, 1]; all points finite.
+    """
+    import torch
+
+    from ganvas.data.kinds import ImageSet, PointSet
+
+    if not isinstance(dataset, (ImageSet, PointSet)):
+        raise AssertionError(f"dataset {type(dataset).__name__}: expected a ganvas.ImageSet or ganvas.PointSet")
+    label, item, images = f"dataset {dataset!r}", tuple(dataset.shape), isinstance(dataset, ImageSet)
+    if shape is not None and item != tuple(shape):
+        raise AssertionError(f"{label}: items of shape {item}, expected {tuple(shape)}")
+    if images and (len(item) != 3 or item[0] not in (1, 3)):
+        raise AssertionError(f"{label}: images of shape {item}, expected (C, H, W) with C = 1 or 3")
+    if not images and not torch.isfinite(dataset.data).all():
+        raise AssertionError(f"{label}: has NaN or inf points")
+    n = min(batch, len(dataset))
+    _check_items(f"{label}: batch() of {n} items", dataset.batch(torch.arange(n)), (n, *item), images and (-1, 1))
+
+
+def check_loss(loss: Any, *, batch: int = 4) -> None:
+    """Assert the loss contract; AssertionError says what is wrong.
+
+    ``loss`` must be a ``ganvas.Loss``. On a tiny built-in architecture (``mlp``, 1x8x8 images),
+    ``d_phase`` and ``g_phase`` must each return a ``ganvas.PhaseResult`` whose ``loss`` is a
+    finite scalar tensor; backpropagating it must give finite gradients to
+    the discriminator (D phase) or the generator (G phase). ``n_critic`` must be a positive int.
+    """
+    import torch
+
+    from ganvas.training.components import Loss, PhaseResult, identity
+
+    if not isinstance(loss, Loss):
+        raise AssertionError(f"loss {type(loss).__name__}: expected a ganvas.Loss (or LogitLoss) subclass")
+    label = f"loss {loss!r}"
+    if not isinstance(loss.n_critic, int) or loss.n_critic < 1:
+        raise AssertionError(f"{label}: n_critic is {loss.n_critic!r}, expected a positive int")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        nets = make_host().get("architectures", "mlp").build((1, 8, 8), z_dim=4, width=16, depth=1)
+        real, z = torch.rand(batch, 1, 8, 8) * 2 - 1, torch.randn(batch, nets.z_dim)
+        G, D = nets.generator, nets.discriminator
+        for phase, part, net in (("d_phase", "discriminator", D), ("g_phase", "generator", G)):
+            G.zero_grad(set_to_none=True)
+            D.zero_grad(set_to_none=True)
+            result = _call(label, f"{phase}(G, D, real, z, augment)", getattr(loss, phase), G, D, real, z, identity)
+            if not isinstance(result, PhaseResult):
+                raise AssertionError(f"{label}: {phase} returned {type(result).__name__}, expected ganvas.PhaseResult")
+            value, where = result.loss, f"{label}: {phase}'s loss"
+            if not isinstance(value, torch.Tensor) or value.numel() != 1:
+                raise AssertionError(f"{where} is {type(value).__name__} {getattr(value, 'shape', '')}, not a scalar")
+            if not torch.isfinite(value).all():
+                raise AssertionError(f"{where} is {value.item()}, expected a finite number")
+            if not value.requires_grad:
+                raise AssertionError(f"{where} has no gradient (computed under no_grad, or detached?)")
+            value.backward()
+            _check_gradients(f"{label}: {phase}", part, net)
+        loss.after_d_step(D)
+
+
+def _train_with(kind: str, factory: Callable[..., Any], label: str, **sections: Any) -> None:
+    """Train :func:`tiny_recipe` 2 steps, each sampled and checkpointed, with ``factory``
+    registered as the ``kind`` component ``checked`` (by the plugin ``check``)."""
+    from types import SimpleNamespace
+
+    from ganvas.plugin.manager import hookimpl
+    from ganvas.plugin.registry import KINDS
+
+    plugin = SimpleNamespace(__name__="check", **{KINDS[kind]: hookimpl(lambda register: register("checked", factory))})
+    steps = {"steps": 2, "sample_every": 1, "checkpoint_every": 1, "log_every": 1}
+    with use_plugins(plugin) as tester:
+        try:
+            tester.run_recipe(tiny_recipe(train=steps, **sections))
+        except AssertionError as exc:
+            raise AssertionError(f"{label}: a 2-step tiny training with it failed: {exc}") from exc.__cause__
+
+
+def check_callback(callback: Any, *, train: bool = True) -> None:
+    """Assert the callback contract; AssertionError says what is wrong.
+
+    ``callback`` (what a callback factory returned) must have lifecycle methods
+    (``on_train_start`` ... ``on_train_end``, see :mod:`ganvas.plugin.hookspecs`), each taking by
+    name only arguments its hook passes (``trainer``, ``step``, ``stats``...; a default or
+    ``**kwargs`` covers others). With ``train``, a tiny recipe then trains 2 steps with it in
+    ``[[callbacks]]``, calling every method with a real trainer; one that raises fails the check.
+    """
+    import inspect
+
+    from ganvas.plugin import hookspecs
+    from ganvas.training.hooks import LIFECYCLE_HOOKS
+
+    label = f"callback {callback!r}"
+    methods = {name: getattr(callback, name) for name in LIFECYCLE_HOOKS if callable(getattr(callback, name, None))}
+    if not methods:
+        raise AssertionError(f"{label}: has none of the lifecycle methods {', '.join(LIFECYCLE_HOOKS)}")
+    for name, method in methods.items():
+        passed = list(inspect.signature(getattr(hookspecs, name)).parameters)
+        for p in inspect.signature(method).parameters.values():
+            named = p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            if p.kind is p.POSITIONAL_ONLY or (named and p.name not in passed and p.default is p.empty):
+                raise AssertionError(f"{label}: {name} takes {p.name!r}; its hook passes {', '.join(passed)}, by name")
+    if train:
+        _train_with("callbacks", lambda: callback, label, callbacks=[{"name": "checked"}])
+
+
+def check_method(method: type, params: Mapping[str, Any] | None = None, **sections: Any) -> None:
+    """Assert the method contract by training with it; AssertionError says what is wrong.
+
+    ``method`` (a ``ganvas.Method`` subclass, built as ``method(ctx, **params)``) trains a tiny
+    recipe 2 steps: ``train_step`` (finite stats), ``state_dict`` (a checkpoint each step), ``grid``
+    (a sample each step) and its ``drawer`` (the final picture) must work. ``sections`` change the
+    recipe, e.g. ``data={"source": "toy2d:ring"}`` for a method that trains on points.
+    """
+    bound = type(
+        method.__name__, (method,), {"__init__": lambda self, ctx: method.__init__(self, ctx, **(params or {}))}
+    )
+    _train_with("methods", bound, f"method {method.__qualname__}", method={"name": "checked"}, **sections)

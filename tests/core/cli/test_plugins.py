@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,17 +26,44 @@ ROOT = Path(__file__).resolve().parents[3]
 # -- ganvas plugins new ----------------------------------------------------------------------------
 
 
+@contextmanager
+def importable(root):
+    """``root`` on sys.path while the block runs; its modules forgotten after."""
+    sys.path.insert(0, str(root))
+    try:
+        yield root
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m.startswith(("ganvas_neon", "test_neon"))]:
+            del sys.modules[name]
+
+
 @pytest.fixture
 def scaffold(cli, tmp_path):
     """``ganvas plugins new neon`` in tmp_path; yields the project folder, importable."""
     out = cli("plugins", "new", "neon", "--dir", str(tmp_path)).output
     root = tmp_path / "ganvas-neon"
     assert f"created {root}/" in out and f"ganvas install -e {root}" in out
-    sys.path.insert(0, str(root))
-    yield root
-    sys.path.remove(str(root))
-    for name in [m for m in sys.modules if m.startswith("ganvas_neon")]:
-        del sys.modules[name]
+    with importable(root):
+        yield root
+
+
+EVERY_KIND = "architecture,dataset,stylizer,callback,command,loss"
+
+
+@pytest.fixture
+def full_scaffold(cli, tmp_path):
+    """``ganvas plugins new neon --with`` every kind, importable, its entry point as if installed."""
+    out = cli("plugins", "new", "neon", "--dir", str(tmp_path), "--with", EVERY_KIND).output
+    root = tmp_path / "ganvas-neon"
+    assert "'neon', with the architecture neon-net, the dataset neon-blobs, the stylizer neon-glow" in out
+    assert "ganvas list stylizers" in out and "ganvas neon-info" in out
+    info = root / "ganvas_neon-0.1.0.dist-info"  # what `pip install -e` would add, minus pip
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ganvas-neon\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("[ganvas]\nneon = ganvas_neon\n")
+    with importable(root):
+        yield root
 
 
 def test_new_writes_a_complete_plugin_project(scaffold):
@@ -75,6 +103,50 @@ def test_the_scaffolded_components_work_and_import_torch_only_when_used(scaffold
         d = loss.d_loss(torch.tensor([2.0, 0.0]), torch.tensor([-2.0, 0.0]))
         assert float(d) == pytest.approx(0.5)  # (0 + 0.5) / 2 + (0 + 0.5) / 2
         assert repr(g.build("stylizers", "neon-glow")).startswith("NeonGlow(color='#ff2bd6'")
+
+
+def test_new_with_every_kind_writes_components_whose_tests_pass(full_scaffold):
+    files = sorted(str(p.relative_to(full_scaffold)) for p in full_scaffold.rglob("*.py"))
+    modules = ["architectures", "callbacks", "commands", "datasets", "losses", "stylizers"]
+    assert files == ["ganvas_neon/__init__.py", *(f"ganvas_neon/{m}.py" for m in modules), "tests/test_neon.py"]
+    for path in full_scaffold.rglob("*"):
+        if path.is_file():
+            assert "{{" not in path.read_text(), path
+    tests = (full_scaffold / "tests/test_neon.py").read_text()
+    for check in ("architecture", "dataset", "stylizer", "loss", "callback"):
+        assert f"check_{check}(" in tests
+    import ganvas_neon
+
+    assert not any(m.startswith("ganvas_neon.") for m in sys.modules)  # the hooks module stays light
+    with use_plugins(ganvas_neon) as g:
+        kinds = {c.kind for c in g.host.components_of("ganvas_neon")}
+        assert kinds == {"architectures", "datasets", "stylizers", "losses", "callbacks"}
+        assert "ganvas-neon 0.1.0 (plugin neon)" in g.invoke("neon-info").output
+    assert pytest.main(["-q", "-p", "no:cacheprovider", str(full_scaffold / "tests")]) == 0
+
+
+def test_new_with_picks_the_components_and_the_default_is_stylizer_and_loss(cli, tmp_path):
+    cli("plugins", "new", "neon", "--dir", str(tmp_path / "default"))
+    cli("plugins", "new", "neon", "--dir", str(tmp_path / "same"), "--with", " Loss,stylizer,loss")
+    default, same = (sorted((tmp_path / d).rglob("*.*")) for d in ("default", "same"))
+    assert [p.read_bytes() for p in default] == [p.read_bytes() for p in same]
+    out = cli("plugins", "new", "neon", "--dir", str(tmp_path / "loss"), "--with", "loss").output
+    assert "ganvas list losses" in out and "stylizer" not in out
+    root = tmp_path / "loss" / "ganvas-neon"
+    assert sorted(p.name for p in (root / "ganvas_neon").iterdir()) == ["__init__.py", "losses.py"]
+    assert "kornia" not in (root / "pyproject.toml").read_text()
+    assert "check_loss(" in (root / "tests" / "test_neon.py").read_text()
+
+
+def test_new_with_an_unknown_kind_is_a_usage_error(cli, tmp_path):
+    for given, what in (("stylizer,lose", "unknown kind 'lose'"), (",", "no kind given")):
+        out = cli("plugins", "new", "neon", "--dir", str(tmp_path), "--with", given, code=2).output
+        errors = [line for line in out.splitlines() if line.startswith("Error:")]
+        assert errors == [
+            f"Error: Invalid value for '--with': {what}; "
+            "choose from architecture, dataset, stylizer, loss, callback, command (comma-separated)"
+        ]
+    assert not (tmp_path / "ganvas-neon").exists()
 
 
 def test_new_refuses_to_overwrite_and_validates_the_name(cli, tmp_path):
