@@ -393,7 +393,6 @@ def check_method(method: type, params: Mapping[str, Any] | None = None, **sectio
     (a sample each step) and its ``drawer`` (the final picture) must work. ``sections`` change the
     recipe, e.g. ``data={"source": "toy2d:ring"}`` for a method that trains on points.
     """
-    bound = type(
-        method.__name__, (method,), {"__init__": lambda self, ctx: method.__init__(self, ctx, **(params or {}))}
-    )
+    init = method.__init__  # type: ignore[misc]
+    bound = type(method.__name__, (method,), {"__init__": lambda self, ctx: init(self, ctx, **(params or {}))})
     _train_with("methods", bound, f"method {method.__qualname__}", method={"name": "checked"}, **sections)
