@@ -10,6 +10,7 @@ import click
 from ganvas.cli import options
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.files import write_text_atomic
+from ganvas.io.provenance import Provenance
 from ganvas.io.runs import RECIPE_FILE, STATS_FILE, create_run_dir, find_run, runs_root
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, read_recipe_source
@@ -118,43 +119,42 @@ def make_art(
         ) from exc
 
 
-def _threads_of_image(ref: str) -> None:
+def _made(ref: str) -> Provenance | None:
+    """How image ``ref`` was made, when the recipe given to ``ganvas run`` is an image."""
+    from ganvas.io.provenance import looks_like_image, read_provenance
+
+    source = Path(ref).expanduser()
+    return read_provenance(source) if source.is_file() and looks_like_image(source) else None
+
+
+def _threads_of_image(made: Provenance | None, ref: str) -> None:
     """Re-creating an image: use the torch thread count it was made with (bit for bit depends on
     it), unless GANVAS_THREADS or OMP_NUM_THREADS chose one."""
     import os
     import re
 
-    from ganvas.io.provenance import looks_like_image, read_provenance
-
-    source = Path(ref).expanduser()
-    if os.environ.get("GANVAS_THREADS") or os.environ.get("OMP_NUM_THREADS"):
+    if made is None or os.environ.get("GANVAS_THREADS") or os.environ.get("OMP_NUM_THREADS"):
         return
-    if source.is_file() and looks_like_image(source):
-        found = re.search(r"; (\d+) torch threads$", read_provenance(source).machine)
-        if found:
-            os.environ["GANVAS_THREADS"] = found[1]
-            click.echo(f"note: using {found[1]} torch thread(s), as '{ref}' was made", err=True)
+    found = re.search(r"; (\d+) torch threads$", made.machine)
+    if found:
+        os.environ["GANVAS_THREADS"] = found[1]
+        click.echo(f"note: using {found[1]} torch thread(s), as '{ref}' was made", err=True)
 
 
-def _warn_if_made_otherwise(ref: str, recipe: Recipe, host: PluginHost) -> None:
+def _warn_if_made_otherwise(made: Provenance | None, recipe: Recipe, host: PluginHost) -> None:
     """Before re-creating an image: say (before minutes of training) which components now come
     from another plugin and which files changed, since either changes the result."""
-    from ganvas.io.provenance import looks_like_image, read_provenance, recreation_differences
+    from ganvas.io.provenance import recreation_differences
 
-    source = Path(ref).expanduser()
-    if source.is_file() and looks_like_image(source):
-        for line in recreation_differences(read_provenance(source), recipe, host):
-            click.echo(f"warning: {line}; the image will not be re-created exactly", err=True)
+    for line in recreation_differences(made, recipe, host) if made is not None else ():
+        click.echo(f"warning: {line}; the image will not be re-created exactly", err=True)
 
 
-def _compare_with_source(ref: str, paths: list[Path]) -> None:
+def _compare_with_source(made: Provenance | None, ref: str, paths: list[Path]) -> None:
     """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
-    from ganvas.io.provenance import looks_like_image, read_provenance
-
-    source = Path(ref).expanduser()
-    if not (source.is_file() and looks_like_image(source)):
+    if made is None:
         return
-    made = read_provenance(source)
+    source = made.path
     if made.animation:
         click.echo(
             f"note: '{ref}' is an animation; this run made its recipe's still image "
@@ -234,12 +234,13 @@ def run(
     """
     if output is not None:
         _check_output(Path(output))  # before training: a refused -o costs nothing and makes no run folder
-    _threads_of_image(recipe)
+    made = _made(recipe)
+    _threads_of_image(made, recipe)
     started = _start(host, recipe, overrides, dry_run, runs_dir, trust)
     if started is None:
         return
     resolved, run_dir = started
-    _warn_if_made_otherwise(recipe, resolved, host)
+    _warn_if_made_otherwise(made, resolved, host)
     paths = make_art(host, resolved, run_dir, device, quiet)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)
@@ -248,7 +249,7 @@ def run(
         click.echo(f"image: {path}")
     if not resolved.sample.grid:
         click.echo(f"({len(paths)} image{'s' if len(paths) != 1 else ''} in {paths[0].parent})")
-    _compare_with_source(recipe, paths)
+    _compare_with_source(made, recipe, paths)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,6 +9,7 @@ through the chain, and alpha comes back (resized if the chain changed the size).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -76,15 +77,15 @@ def check_stylized(stylizer: Any, before: Tensor, after: Any) -> Tensor:
             f"{label} turned {tuple(before.shape)} images into {tuple(after.shape)}; a stylizer "
             "keeps the batch, the channels (unless it sets changes_channels = True) and the aspect ratio"
         )
-    if not bool(torch.isfinite(after).all()):
+    low, high = (float(v) for v in torch.aminmax(after))  # one pass; NaN and inf propagate to it
+    if not (math.isfinite(low) and math.isfinite(high)):
         raise GanvasError(f"{label} returned NaN or infinite values (on {tuple(before.shape)} images)")
-    low, high = float(after.min()), float(after.max())
     if low < -_RANGE_SLACK or high > 1 + _RANGE_SLACK:
         raise GanvasError(
             f"{label} returned values in [{low:.3g}, {high:.3g}]; stylizers return images in [0, 1] "
             "(clamp the result, or convert from [-1, 1] with (x + 1) / 2)"
         )
-    return after.clamp(0, 1)
+    return after.clamp(0, 1) if low < 0 or high > 1 else after
 
 
 #: How far outside [0, 1] a stylizer's rounding may stray before it counts as a wrong range.
@@ -93,13 +94,12 @@ _RANGE_SLACK = 0.02
 
 def chain_files(chain: Sequence[ComponentRef], host: PluginHost, prefix: str = "stylize") -> dict[str, str]:
     """``{"stylize.0.reference": "/abs/ref.png"}``: the files the chain's file parameters name."""
-    from pathlib import Path
+    from ganvas.plugin.params import path_values
 
     found = {}
     for index, ref in enumerate(chain):
-        for param in host.get("stylizers", ref.name).params:
-            if param.type is Path and ref.params.get(param.name):
-                found[f"{prefix}.{index}.{param.name}"] = str(ref.params[param.name])
+        for name, path in path_values(host.get("stylizers", ref.name).params, ref.params).items():
+            found[f"{prefix}.{index}.{name}"] = path
     return found
 
 

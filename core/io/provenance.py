@@ -136,19 +136,13 @@ def image_metadata(recipe: Recipe, seeds: list[int], step: int, host: PluginHost
 
 
 def component_record(recipe: Recipe, host: PluginHost) -> str:
-    """One line per component: ``stylize.0 = stylizer 'duotone' from plugin 'dupe' 0.1 (ganvas-dupe)``."""
+    """One line per component: ``stylize.0 = dupe:duotone 0.1`` (built-ins: ``model = ganvas:dcgan built-in``)."""
+    versions = {info.name: "built-in" if info.builtin else info.version for info in host.plugins()}
     lines = []
     for section, kind, ref in recipe.components():
         component = host.get(kind, ref.name)
-        lines.append(f"{section} = {component.qualified} {_plugin_version(host, component.plugin)}".rstrip())
+        lines.append(f"{section} = {component.qualified} {versions.get(component.plugin, '')}".rstrip())
     return "\n".join(lines)
-
-
-def _plugin_version(host: PluginHost, plugin: str) -> str:
-    for info in host.plugins():
-        if info.name == plugin:
-            return "built-in" if info.builtin else info.version
-    return ""
 
 
 def file_record(files: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ganvas.errors import ParamError, UserInputError, did_you_mean
 
-__all__ = ["Param", "resolve_params", "resolve_paths", "parse_param_string"]
+__all__ = ["Param", "resolve_params", "resolve_paths", "path_values", "parse_param_string"]
 
 _TYPES: dict[type, str] = {
     int: "integer",
@@ -195,6 +195,11 @@ def resolve_params(
     return ordered, problems
 
 
+def path_values(params: Sequence[Param], values: Mapping[str, Any]) -> dict[str, str]:
+    """``{name: path}`` for the ``Path`` parameters in ``values`` that name a file."""
+    return {p.name: str(values[p.name]) for p in params if p.type is Path and values.get(p.name)}
+
+
 def resolve_paths(params: Sequence[Param], values: dict[str, Any], base: Path | None = None) -> list[str]:
     """Make the ``Path`` parameters in ``values`` absolute (relative to ``base``, default the
     current folder) and check that each names a file; returns problems as ``"name: message"``."""
@@ -224,14 +229,12 @@ def parse_param_string(spec: str, params_of: Any) -> tuple[str, dict[str, Any]]:
     second, _, after = rest.partition(":")
     declared_params = None
     if rest.strip() and "=" not in second:
+        qualified = f"{name.strip()}:{second.strip()}"
         try:  # "plugin:name[:k=v]"; unless only "name:k" (a forgotten "=") makes sense
-            declared_params = params_of(f"{name.strip()}:{second.strip()}")
-            name, rest = f"{name.strip()}:{second.strip()}", after
+            declared_params = params_of(qualified)
+            name, rest = qualified, after
         except UserInputError:
-            try:
-                params_of(name.strip())
-            except UserInputError:
-                raise
+            pass
     name = name.strip()
     declared = {p.name: p for p in (declared_params if declared_params is not None else params_of(name))}
     values: dict[str, Any] = {}

@@ -140,9 +140,9 @@ def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = 
     default_name = Path(str(ref)).stem if Path(str(ref)).suffix else str(ref)
     base = Path(str(ref)).expanduser().resolve().parent if Path(str(ref)).expanduser().is_file() else None
     recipe = parse_recipe(raw, registry, source=label, default_name=default_name, base=base)
-    from ganvas.io.provenance import printable
-
     if not trust and label.endswith("(embedded recipe)"):
+        from ganvas.io.provenance import printable
+
         files = files_read(recipe, registry)
         if files:
             raise UserInputError(

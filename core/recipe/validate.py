@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
-from ganvas.plugin.params import Param, resolve_params, resolve_paths
+from ganvas.plugin.params import Param, path_values, resolve_params, resolve_paths
 from ganvas.plugin.registry import Registry
 from ganvas.recipe.schema import (
     CHAINS,
@@ -311,7 +311,6 @@ def files_read(recipe: Recipe, registry: Registry) -> dict[str, str]:
     """``{"stylize.0.reference": "/abs/path.png"}``: the files the recipe's file parameters name."""
     found = {}
     for section, kind, ref in recipe.components():
-        for param in registry.get(kind, ref.name).params:
-            if param.type is Path and ref.params.get(param.name):
-                found[f"{section}.{param.name}"] = str(ref.params[param.name])
+        for name, path in path_values(registry.get(kind, ref.name).params, ref.params).items():
+            found[f"{section}.{name}"] = path
     return found

@@ -70,10 +70,17 @@ class HookRunner:
         self.callbacks = list(callbacks)
         self.warn_only = os.environ.get(HOOK_ERRORS_ENV, "").strip().lower() == "warn"
         self.disabled: set[tuple[str, str]] = set()
+        self._built: dict[str, list[Listener]] = {}
 
     def listeners(self, name: str) -> list[Listener]:
         """The listeners still enabled: plugin hooks in the order pluggy calls them (last
-        registered first), then the recipe's callbacks in order."""
+        registered first), then the recipe's callbacks in order (built once per hook: this is on
+        the per-step path)."""
+        if name not in self._built:
+            self._built[name] = self._build(name)
+        return [listener for listener in self._built[name] if (listener.who, name) not in self.disabled]
+
+    def _build(self, name: str) -> list[Listener]:
         found = []
         for impl in reversed(getattr(self.host.pm.hook, name).get_hookimpls()):
             found.append(
@@ -92,7 +99,7 @@ class HookRunner:
                         f"callback '{label}' (plugin '{plugin}')", name, _taking(method), "remove it from [[callbacks]]"
                     )
                 )
-        return [listener for listener in found if (listener.who, name) not in self.disabled]
+        return found
 
     def caller(self, name: str) -> Any:
         """A function calling hook ``name``, or None when nothing listens to it (costs nothing)."""
