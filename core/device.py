@@ -6,7 +6,7 @@ import torch
 
 from ganvas.errors import UserInputError
 
-__all__ = ["resolve_device", "DEVICES", "THREADS_ENV", "choose_threads", "configure_threads"]
+__all__ = ["resolve_device", "DEVICES", "THREADS_ENV", "busy_cpus", "choose_threads", "configure_threads"]
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -45,8 +45,8 @@ def choose_threads(cpus: int | None = None, load: float | None = None) -> tuple[
     """How many torch CPU threads to use, and why.
 
     ``GANVAS_THREADS`` wins; a set ``OMP_NUM_THREADS`` (or MKL's) leaves torch's choice alone;
-    otherwise torch's default (one per core) is cut to the cores the 1-minute load average leaves
-    free, never below one. Measured with ``ganvas bench threads`` on 2 cores: idle, 2 threads train
+    otherwise torch's default (one per core) is cut to the cores that other work leaves free right
+    now (:func:`busy_cpus`), never below one. Measured with ``ganvas bench threads`` on 2 cores: idle, 2 threads train
     1.5x faster than 1; with both cores busy elsewhere, 1 thread trains 1.9x faster than 2.
     """
     import os
@@ -61,14 +61,36 @@ def choose_threads(cpus: int | None = None, load: float | None = None) -> tuple[
         return default, "OMP_NUM_THREADS is set"
     cpus = cpus or os.cpu_count() or 1
     if load is None:
-        try:
-            load = os.getloadavg()[0]
-        except (OSError, AttributeError):  # not on every platform
+        load = busy_cpus()
+        if load is None:
             return default, "torch's default"
     free = max(1, int(cpus - load + 0.5))
     if free >= default:
         return default, "torch's default"
     return free, f"{cpus} CPUs with load {load:.1f}: {free} free"
+
+
+def busy_cpus(interval: float = 0.2) -> float | None:
+    """How many CPUs other work keeps busy right now: sampled from ``/proc/stat`` over
+    ``interval`` seconds while this process waits (the load average lags by a minute: right after
+    ``pip install`` it still reports a busy machine). None where ``/proc/stat`` is missing."""
+    import time
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+        return sum(fields), fields[3] + (fields[4] if len(fields) > 4 else 0)  # total, idle + iowait
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(interval)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    import os
+
+    elapsed = max(total1 - total0, 1)
+    return (1 - (idle1 - idle0) / elapsed) * (os.cpu_count() or 1)
 
 
 def configure_threads() -> tuple[int, str]:

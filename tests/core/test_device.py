@@ -35,3 +35,23 @@ def test_omp_num_threads_leaves_torch_alone(free_env, threads):
     threads(2)
     free_env.setenv("OMP_NUM_THREADS", "2")
     assert choose_threads(cpus=2, load=5.0) == (2, "OMP_NUM_THREADS is set")
+
+
+def test_busy_cpus_sees_a_process_spinning_now():
+    import subprocess
+    import sys
+
+    from ganvas.device import busy_cpus
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        import time
+
+        time.sleep(0.3)
+        busy = busy_cpus(0.3)
+    finally:
+        spinner.kill()
+        spinner.wait()
+    if busy is None:
+        pytest.skip("no /proc/stat on this platform")
+    assert 0.5 <= busy <= (__import__("os").cpu_count() or 1) + 0.01
