@@ -105,7 +105,7 @@ def make_cli(host: PluginHost) -> click.Group:
         "--threads",
         type=click.IntRange(1, 1024),
         default=None,
-        help="Torch CPU threads [GANVAS_THREADS; default: the cores the load average leaves free].",
+        help="Torch CPU threads [GANVAS_THREADS; default: the cores other work leaves free].",
     )
     @click.pass_context
     def cli(ctx: click.Context, debug: bool, plugins_dirs: tuple[str, ...], threads: int | None) -> None:
