@@ -13,6 +13,7 @@ from typing import Any as _Any
 from ganvas.errors import GanvasError, ParamError, UserInputError
 from ganvas.plugin.manager import hookimpl
 from ganvas.plugin.params import Param
+from ganvas.plugin.traits import Shapes
 
 try:
     __version__ = _metadata.version("ganvas")
@@ -49,6 +50,7 @@ __all__ = [
     "__version__",
     "hookimpl",
     "Param",
+    "Shapes",
     "GanvasError",
     "UserInputError",
     "ParamError",

@@ -105,6 +105,13 @@ def test_sizes_are_bounded_before_anything_is_allocated(cli, tiny_recipe_file, o
     assert time.perf_counter() - started < 5  # refused at once, not after expanding 10^9 seeds
 
 
+def test_data_the_architecture_cannot_take_is_refused_before_a_run_folder_exists(cli, tiny_recipe_file):
+    result = cli("run", str(tiny_recipe_file), "--set", "data.size=24", code=2)
+    line = one_line_error(result, 2)
+    assert "architecture 'dcgan' needs square images of 16, 32, 64, 128 or 256 px, got 24x24" in line
+    assert not cli.runs_dir.exists() or not any(cli.runs_dir.iterdir())
+
+
 def test_output_into_a_missing_folder_is_refused_before_training(cli, tiny_recipe_file, tmp_path):
     result = cli("run", str(tiny_recipe_file), "-o", str(tmp_path / "nope" / "x" / "final.png"), code=2)
     assert "does not exist" in one_line_error(result, 2)
@@ -334,6 +341,16 @@ def test_embedded_recipes_are_untrusted_text(cli, trained, tmp_path):
     assert "reads 'folder:/'" in line and "--trust" in line
     trusted = cli("run", str(disk), "--dry-run", "--trust", code=2).output  # on to ordinary validation
     assert "--trust" not in trusted and "unknown parameter of dataset 'folder'" in trusted
+
+
+def test_a_texture_path_in_an_embedded_recipe_needs_trust_but_a_builtin_texture_does_not(cli, trained, tmp_path):
+    final = trained / "final.png"
+    text = Image.open(final).text["ganvas:recipe"]
+    for source, asks in (("texture:/etc/hosts.png", True), ("texture:marble", False)):
+        recipe = text.replace('source = "procedural:circles"', f'source = "{source}"')
+        image = _tampered(final, tmp_path / f"{asks}.png", **{"ganvas:recipe": recipe})
+        output = cli("run", str(image), "--dry-run", code=2 if asks else 0).output
+        assert ("--trust" in output) is asks, output
 
 
 # -- data and files: 2 cases ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ganvas.cli import options
-from ganvas.cli.sample import choose_seeds, drawing_chain, load_for_drawing
+from ganvas.cli.sample import choose_seeds, drawing_chain, explain_drawing, load_for_drawing
 from ganvas.errors import UserInputError
 from ganvas.io.formats import ANIMATION_SUFFIXES, RESAMPLE
 from ganvas.io.runs import find_run, runs_root
@@ -207,7 +207,11 @@ def _timelapse(
     from ganvas.drawing.animate import timelapse_frames
 
     given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
-    given += [f"--{key.replace('_', '-')}" for key in ("checkpoint", "step", "ema", "size") if drawing[key] is not None]
+    given += [
+        f"--{key.replace('_', '-')}"
+        for key in ("checkpoint", "step", "ema", "size", "tile")
+        if drawing[key] is not None
+    ]
     if drawing["psi"] is not None:
         given.append("--truncation")
     if drawing["stylize_specs"] or drawing["no_stylize"]:
@@ -273,14 +277,16 @@ def _walk(
         )
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
-    given = {"scale": scale, "resample": resample, "truncation": drawing["psi"], "size": drawing["size"]}
+    given = {"scale": scale, "resample": resample, "truncation": drawing["psi"]}
+    given.update(options.canvas_settings(drawing["size"], drawing["tile"]))
+    if drawing["size"] is not None and scale is None:
+        given["scale"] = 1  # a canvas size is the size of the file: no further enlargement
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
+    explain_drawing(loaded, settings)
     if n is not None and seeds is None:
         click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
     rate = fps or DEFAULT_FPS
-    pictures = latent_walk(
-        loaded, host, seed_list, count, chain=chain, size=settings.size, truncation=settings.truncation
-    )
+    pictures = latent_walk(loaded, host, seed_list, count, chain=chain, settings=settings)
     from ganvas.drawing.sampler import drawn_recipe
     from ganvas.io.provenance import image_metadata
     from ganvas.seeds import format_seeds

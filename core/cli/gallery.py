@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +127,7 @@ def _build_one(
     seconds = time.perf_counter() - started
     image = gallery.image(entry.name)
     atomic_write(image, lambda tmp: shutil.copyfile(paths[0], tmp))
-    files = [image]
+    files = [image, *gal.write_print_files(gallery, entry)]
     for old in gallery.walk_files(entry.name):  # a walk of the previous model is stale now
         old.unlink(missing_ok=True)
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
@@ -161,10 +162,12 @@ def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any)
     from ganvas.seeds import parse_seeds
 
     sample = entry.recipe.sample
+    if max(sample.size, sample.height) > gal.WALK_CANVAS:  # a print-size recipe walks at a small size
+        sample = replace(sample, size=gal.WALK_CANVAS, height=0, tile=False)
     seeds = parse_seeds(sample.seeds)[: gal.WALK_KEYFRAMES]
     while len(seeds) < 2:
         seeds.append(seeds[-1] + 1)
-    frames = latent_walk(loaded, host, seeds, gal.WALK_FRAMES)
+    frames = latent_walk(loaded, host, seeds, gal.WALK_FRAMES, settings=sample)
     meta = image_metadata(drawn_recipe(loaded, sample, loaded.recipe.stylize, seeds), seeds, loaded.step, host)
     meta["ganvas:animation"] = (
         f"latent walk through seeds {', '.join(map(str, seeds))}: {gal.WALK_FRAMES} frames at {gal.WALK_FPS} fps"

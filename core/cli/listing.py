@@ -11,11 +11,24 @@ from ganvas.cli import options
 from ganvas.errors import UnknownNameError
 from ganvas.plugin.manager import PluginHost
 from ganvas.plugin.registry import KINDS
+from ganvas.plugin.traits import describe_accepts
 
 
 def _param_line(p: Any) -> str:
     default = "required" if p.required else f"= {p.default!r}"
     return f"      {p.name:<16} {p.describe()} {default}" + (f"  -- {p.help}" if p.help else "")
+
+
+def _abilities(traits: dict[str, Any]) -> str:
+    """An architecture's declared traits in words: what it accepts, whether it renders any size."""
+    parts = []
+    if "accepts" in traits:
+        parts.append(f"takes {describe_accepts(traits['accepts'])}")
+    if traits.get("any_size"):
+        parts.append("renders at any size (--size WxH)")
+    if traits.get("tiles"):
+        parts.append("paints seamless tiles (--tile)")
+    return "; ".join(parts)
 
 
 @click.command("list", context_settings={"help_option_names": ["-h", "--help"]})
@@ -61,6 +74,8 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
             click.echo(f"  {shown}{alias}  [{c.plugin}]")
             if c.help:
                 click.echo(f"      {c.help}")
+            if can := _abilities(c.traits):
+                click.echo(f"      {can}")
             for p in c.params:
                 click.echo(_param_line(p))
         click.echo()

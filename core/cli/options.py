@@ -21,6 +21,44 @@ class FiniteFloatRange(click.FloatRange):
 
 F = Callable[..., Any]
 
+#: The smallest canvas side ``--size`` takes.
+MIN_CANVAS = 8
+
+
+class CanvasSize(click.ParamType):
+    """``--size PX`` (a square) or ``--size WxH``: converted to ``(width, height)``. Memory is
+    checked later, where the number of images drawn at once is known."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        text = str(value).strip().lower()
+        width_text, sep, height_text = text.partition("x")
+        try:
+            width, height = int(width_text), int(height_text if sep else width_text)
+        except ValueError:
+            self.fail(f"{value!r} is not a size; give pixels (2048) or WIDTHxHEIGHT (1920x1080)", param, ctx)
+        if min(width, height) < MIN_CANVAS:
+            self.fail(
+                f"{value!r}: a canvas needs at least {MIN_CANVAS} px a side; leave --size out for the model's own size",
+                param,
+                ctx,
+            )
+        return width, height
+
+
+def canvas_settings(size: tuple[int, int] | None, tile: bool | None) -> dict[str, Any]:
+    """``--size`` and ``--tile`` as ``[sample]`` values (``size``, ``height``, ``tile``), set ones only."""
+    given: dict[str, Any] = {}
+    if size is not None:
+        width, height = size
+        given.update(size=width, height=0 if height == width else height)
+    if tile:
+        given["tile"] = True
+    return given
+
 
 def runs_dir(f: F) -> F:
     return click.option(
@@ -89,10 +127,17 @@ def drawing(f: F) -> F:
             ),
             click.option(
                 "--size",
-                type=click.IntRange(0, 4096),
+                type=CanvasSize(),
                 default=None,
-                metavar="PX",
-                help="Render at PX pixels, upsampled before the stylizers so they paint at full size.",
+                metavar="PX|WxH",
+                help="Canvas size, e.g. 2048 or 1920x1080: rendered natively by architectures that render at "
+                "any size (cppn, spatial), else upsampled; before the stylizers, so they paint at full size.",
+            ),
+            click.option(
+                "--tile",
+                is_flag=True,
+                default=None,
+                help="Paint a seamless tile: opposite edges match (architectures that tile, e.g. spatial).",
             ),
             click.option(
                 "-s",

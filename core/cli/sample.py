@@ -54,6 +54,15 @@ def load_for_drawing(
     )
 
 
+def explain_drawing(loaded: LoadedRun, settings: Any) -> None:
+    """Refuse what the run cannot draw (``--tile``); say whether a size renders natively or upsamples."""
+    from ganvas.drawing.canvas import check_drawable
+
+    how = check_drawable(loaded, settings)
+    if how:
+        click.echo(how, err=True)
+
+
 def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], none: bool) -> list[ComponentRef]:
     """The stylizer chain: ``-s`` specs, none with ``--no-stylize``, else the recipe's."""
     from ganvas.recipe import ComponentRef
@@ -131,15 +140,12 @@ def sample(
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
     seed_list = choose_seeds(seeds, n, cfg.seeds)
-    given = {
-        "grid": grid,
-        "columns": columns,
-        "scale": scale,
-        "resample": resample,
-        "truncation": drawing["psi"],
-        "size": drawing["size"],
-    }
+    given = {"grid": grid, "columns": columns, "scale": scale, "resample": resample, "truncation": drawing["psi"]}
+    given.update(options.canvas_settings(drawing["size"], drawing["tile"]))
+    if drawing["size"] is not None and scale is None:
+        given["scale"] = 1  # a canvas size is the size of the file: no further enlargement
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
+    explain_drawing(loaded, settings)
     if n is not None and seeds is None:
         click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
     label = (seeds or (f"random{len(seed_list)}" if n else cfg.seeds)).replace(",", "_")

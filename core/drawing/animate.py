@@ -34,7 +34,7 @@ from ganvas.io.images import RESAMPLE_FILTERS, open_image, pil_to_tensor
 if TYPE_CHECKING:
     from ganvas.drawing.sampler import LoadedRun
     from ganvas.plugin.manager import PluginHost
-    from ganvas.recipe import ComponentRef
+    from ganvas.recipe import ComponentRef, SampleConfig
 
 __all__ = [
     "slerp",
@@ -122,11 +122,13 @@ def latent_walk(
     chain: list[ComponentRef] | None = None,
     size: int | None = None,
     truncation: float | None = None,
+    settings: SampleConfig | None = None,
 ) -> Tensor:
     """The run's images along a looping walk through ``seeds``: uint8 ``(frames, C, H, W)``.
 
     Frame ``k * frames // len(seeds)`` is exactly the image ``ganvas sample --seeds SEED`` draws
-    for keyframe ``k`` (same chain, size and truncation; default: the recipe's ``[sample]``).
+    for keyframe ``k`` (same chain, canvas, tiling and truncation: ``settings``, default the
+    recipe's ``[sample]``; ``size`` and ``truncation`` override theirs).
     """
     if not run.kind.pictures:
         raise UserInputError(
@@ -140,7 +142,7 @@ def latent_walk(
     stylizers = build_chain(run.recipe.stylize if chain is None else chain, host)  # once for all frames
 
     def draw(rows: Tensor) -> Tensor:
-        return render_latents(run, rows, host, chain=stylizers, size=size, truncation=truncation)
+        return render_latents(run, rows, host, chain=stylizers, size=size, truncation=truncation, settings=settings)
 
     out = torch.cat([draw(z[i : i + _CHUNK]) for i in range(0, len(z), _CHUNK)])
     # float results can depend on the batch: draw the keyframes alone, as `ganvas sample` does

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from ganvas.data.kinds import Dataset, data_kind
 from ganvas.device import configure_threads
+from ganvas.drawing.canvas import canvas_of, check_canvas_budget, check_drawable, fit_canvas
 from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
@@ -27,7 +27,14 @@ from ganvas.seeds import format_seeds
 from ganvas.training.loop import method_state
 from ganvas.training.method import DrawContext, Drawer, Method
 
-__all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"]
+__all__ = [
+    "LoadedRun",
+    "load_run",
+    "finish_images",
+    "render_latents",
+    "write_images",
+    "drawn_recipe",
+]
 
 
 @dataclass
@@ -112,31 +119,20 @@ def load_run(
     return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema)
 
 
-def finish_images(items: torch.Tensor, chain: list[Any], host: PluginHost, size: int = 0) -> torch.Tensor:
-    """Generator output in [-1, 1] -> uint8 ``(B, C, H, W)``: upsampled to ``size`` pixels (0: as
-    is), then through the stylizer chain."""
-    if not chain and (not size or size == items.shape[-1]):
+def finish_images(
+    items: torch.Tensor, chain: list[Any], host: PluginHost, size: int | tuple[int, int] | None = None
+) -> torch.Tensor:
+    """Generator output in [-1, 1] -> uint8 ``(B, C, H, W)``: resized to ``size`` (pixels a side,
+    or ``(H, W)``, covering it and centre-cropped; None or 0: as is), then through the chain."""
+    canvas = (size, size) if isinstance(size, int) and size else size or None
+    if canvas == tuple(items.shape[-2:]):
+        canvas = None
+    if not chain and canvas is None:
         return to_uint8(items)  # no round trip through [0, 1]: bit-identical to the training grids
     images01 = items.float().add(1).div(2).clamp(0, 1)
-    if size and size != images01.shape[-1]:
-        images01 = F.interpolate(
-            images01, size=(size, size), mode="bicubic", align_corners=False, antialias=size < images01.shape[-1]
-        ).clamp(0, 1)
+    if canvas is not None:
+        images01 = fit_canvas(images01, canvas)
     return to_uint8(run_chain(images01, build_chain(chain, host)) * 2 - 1)
-
-
-#: The most float32 RGB pixels drawn at once (about 1.6 GB, before the stylizers' own working copies).
-MAX_CANVAS_PIXELS = 2**27
-
-
-def check_canvas_budget(count: int, size: int) -> None:
-    """Refuse, before allocating, to draw ``count`` images of ``size`` px at once beyond the budget."""
-    if size and count * size * size > MAX_CANVAS_PIXELS:
-        gigabytes = count * size * size * 3 * 4 / 1e9
-        raise UserInputError(
-            f"drawing {count} image(s) of {size}x{size} at once needs about {gigabytes:.1f} GB (the limit is "
-            f"{MAX_CANVAS_PIXELS * 12 / 1e9:.1f} GB); draw fewer seeds, a smaller --size, or --no-grid (one at a time)"
-        )
 
 
 @torch.no_grad()
@@ -148,18 +144,28 @@ def render_latents(
     chain: list[Any] | None = None,
     size: int | None = None,
     truncation: float | None = None,
+    settings: SampleConfig | None = None,
 ) -> torch.Tensor:
     """Draw latents ``z`` with the run's drawer: uint8 ``(B, C, H, W)`` pictures through the
     stylizer chain (default: the recipe's; ComponentRefs or modules from :func:`build_chain`), or
-    for items that are not pictures (points) one ``(3, H, W)`` rendering of them all."""
-    cfg = run.recipe.sample
+    for items that are not pictures (points) one ``(3, H, W)`` rendering of them all.
+
+    ``settings`` (default: the recipe's ``[sample]``) give the canvas, tiling and truncation;
+    ``size`` and ``truncation`` override theirs. A drawer that renders at any size paints the
+    canvas itself; any other's images are upsampled to it."""
+    cfg = run.recipe.sample if settings is None else settings
+    if size is not None:
+        cfg = replace(cfg, size=size, height=0)
     psi = cfg.truncation if truncation is None else truncation
-    items = run.drawer.draw(z, truncation=psi)
+    canvas = canvas_of(cfg)
+    if run.drawer.any_size and canvas is not None and run.kind.pictures:
+        items = run.drawer.draw(z, truncation=psi, size=canvas, tile=cfg.tile)
+        canvas = None
+    else:
+        items = run.drawer.draw(z, truncation=psi)
     if not run.kind.pictures:
         return run.kind.render(items)
-    return finish_images(
-        items, run.recipe.stylize if chain is None else chain, host, cfg.size if size is None else size
-    )
+    return finish_images(items, run.recipe.stylize if chain is None else chain, host, canvas)
 
 
 def drawn_recipe(run: LoadedRun, settings: SampleConfig, chain: list[ComponentRef], seeds: list[int]) -> Recipe:
@@ -183,13 +189,12 @@ def write_images(
     files in folder ``out``. Each PNG embeds the recipe that re-creates it."""
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
-    check_canvas_budget(len(seeds) if cfg.grid else 1, cfg.size)
+    check_canvas_budget(len(seeds) if cfg.grid else 1, canvas_of(cfg))
+    check_drawable(run, cfg)
     stylizers = build_chain(chain, host) if run.kind.pictures else []
 
     def draw(some: list[int]) -> torch.Tensor:
-        return render_latents(
-            run, run.drawer.latents(some), host, chain=stylizers, size=cfg.size, truncation=cfg.truncation
-        )
+        return render_latents(run, run.drawer.latents(some), host, chain=stylizers, settings=cfg)
 
     if not run.kind.pictures or cfg.grid:
         picture = draw(seeds)

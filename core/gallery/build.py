@@ -34,16 +34,21 @@ __all__ = [
     "gallery_size",
     "MANIFEST",
     "SIZE_BUDGET",
+    "write_print_files",
 ]
 
 MANIFEST = "gallery.json"
-SIZE_BUDGET = 10_000_000
+SIZE_BUDGET = 15_000_000
 """Bytes the gallery folder should stay under (it is committed with the code)."""
 
 WALK_SUFFIX = ".walk"  # NAME.walk.gif
+THUMB_SUFFIX, TILED_SUFFIX = ".thumb", ".tiled"  # NAME.thumb.png, NAME.tiled.png
+THUMB_PIXELS = 512  # the width of a thumbnail on the pages
+PRINT_PIXELS = 640  # pictures (or tile layouts) wider than this are shown as a thumbnail
 WALK_FORMATS = ("gif",)
 WALK_KEYFRAMES, WALK_FRAMES, WALK_FPS = 4, 40, 12
 WALK_PIXELS = 96  # walks are enlarged (by at most the recipe's sample.scale) to about this size
+WALK_CANVAS = 192  # recipes drawn larger than this walk at this size (a 1024-px GIF would be huge)
 SHEET = "stylizers.png"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
 
 
@@ -67,6 +72,30 @@ class Gallery:
     def image(self, name: str) -> Path:
         """``NAME.png``: the recipe's final image."""
         return self.root / f"{name}.png"
+
+    def thumbnail(self, name: str) -> Path:
+        """``NAME.thumb.png``: a small copy of a print-size picture for the pages (linked to the full one)."""
+        return self.root / f"{name}{THUMB_SUFFIX}.png"
+
+    def tiled(self, name: str) -> Path:
+        """``NAME.tiled.png``: a seamless tile laid out 2x2, to show that its edges match."""
+        return self.root / f"{name}{TILED_SUFFIX}.png"
+
+    def print_files(self, entry: Entry) -> list[Path]:
+        """The extra files a recipe's picture should have: a 2x2 layout of a tile, and a thumbnail
+        of a picture (or layout) wider than ``PRINT_PIXELS``."""
+        image = self.image(entry.name)
+        if not image.is_file():
+            return []
+        tile = entry.recipe.sample.tile
+        files = [self.tiled(entry.name)] if tile else []
+        try:
+            (width, _), _ = png_info(image)
+        except OSError:
+            return files
+        if width * (2 if tile else 1) > PRINT_PIXELS:
+            files.append(self.thumbnail(entry.name))
+        return files
 
     def walk_stem(self, name: str) -> Path:
         """``NAME.walk``: the latent walk's path without its format suffix."""
@@ -183,6 +212,9 @@ def stale_reason(gallery: Gallery, entry: Entry, manifest: Mapping[str, Any], wa
     record = manifest.get("recipes", {}).get(entry.name)
     if not record:
         return f"not in {MANIFEST} (no time measured)"
+    missing_print = [p.name for p in gallery.print_files(entry) if not p.is_file()]
+    if missing_print:
+        return f"no {', '.join(missing_print)} yet"
     if walks and record.get("kind") == "images":
         missing = [p.name for p in gallery.walk_files(entry.name) if not p.is_file()]
         if missing:
@@ -235,7 +267,11 @@ def format_size(size: int) -> str:
 
 def orphans(gallery: Gallery) -> list[str]:
     """Pictures in the gallery folder that no recipe makes (left from a renamed or deleted recipe)."""
-    made = {SHEET} | {p.name for e in gallery.entries for p in (gallery.image(e.name), *gallery.walk_files(e.name))}
+    made = {SHEET} | {
+        p.name
+        for e in gallery.entries
+        for p in (gallery.image(e.name), *gallery.walk_files(e.name), *gallery.print_files(e))
+    }
     return sorted(
         p.name
         for p in gallery.root.iterdir()
@@ -266,3 +302,28 @@ def ordered(gallery: Gallery, records: Mapping[str, Any]) -> list[Entry]:
         return (e.name != "default", points, e.name)
 
     return sorted(gallery.entries, key=key)
+
+
+def write_print_files(gallery: Gallery, entry: Entry) -> list[Path]:
+    """Write ``entry``'s tiled 2x2 layout (tiling recipes) and thumbnail (print-size pictures)."""
+    from PIL import Image
+
+    from ganvas.io.files import atomic_write
+
+    written = []
+    with Image.open(gallery.image(entry.name)) as opened:
+        picture = opened.convert("RGB")
+    if entry.recipe.sample.tile:
+        w, h = picture.size
+        tiled = Image.new("RGB", (2 * w, 2 * h))
+        for x, y in ((0, 0), (w, 0), (0, h), (w, h)):
+            tiled.paste(picture, (x, y))
+        target = gallery.tiled(entry.name)
+        written.append(atomic_write(target, lambda tmp: tiled.save(tmp, format="PNG", optimize=True)))
+        picture = tiled
+    if gallery.thumbnail(entry.name) in gallery.print_files(entry):
+        scale = THUMB_PIXELS / picture.width
+        small = picture.resize((THUMB_PIXELS, max(1, round(picture.height * scale))), Image.Resampling.LANCZOS)
+        target = gallery.thumbnail(entry.name)
+        written.append(atomic_write(target, lambda tmp: small.save(tmp, format="PNG", optimize=True)))
+    return written

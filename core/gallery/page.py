@@ -31,6 +31,9 @@ class _Card:
     walk: tuple[str, int, int] | None
     command: str
     builtin: str | None
+    #: What the page shows and links: a thumbnail of a print-size picture, a tile laid out 2x2.
+    shown: tuple[str, int, int] | None = None
+    full: tuple[str, int, int] | None = None
 
     @property
     def time(self) -> str:
@@ -46,6 +49,15 @@ class _Card:
     def device(self) -> str:
         """The device the build ran on, as gallery.json records it ("" when unknown)."""
         return str(self.record.get("device", ""))
+
+    @property
+    def print_note(self) -> str:
+        """``1024 x 1024 px, click for full size; a seamless tile, shown 2 x 2``, or "" for small pictures."""
+        if not self.image or not self.full or self.full == self.shown == self.image:
+            return ""
+        _, w, h = self.image
+        note = f"{w} x {h} px; click for full size"
+        return note + ("; a seamless tile, shown 2 x 2" if self.full != self.image else "")
 
     @property
     def crisp(self) -> bool:
@@ -81,6 +93,9 @@ def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
                 gallery.builtin_name(e),
             )
         )
+        card = cards[-1]
+        card.full = _picture(gallery.root, gallery.tiled(e.name)) or card.image
+        card.shown = _picture(gallery.root, gallery.thumbnail(e.name)) or card.full
     return cards
 
 
@@ -119,9 +134,13 @@ def _readme_row(c: _Card) -> str:
     """One markdown table row: the pictures (HTML, escaped), the commands, what it shows, the time."""
     name = c.entry.name
     cell = "(not built yet)"
-    if c.image:
-        src = _e(c.image[0])
-        cell = f'<a href="{src}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
+    if c.image and c.shown and c.full:
+        src, full = _e(c.shown[0]), _e(c.full[0])
+        cell = f'<a href="{full}"><img src="{src}" width="240" alt="{_e(name)}: the final image"></a>'
+        if c.print_note:
+            cell += f"<br><sub>{_md(c.print_note)}</sub>"
+        if c.full != c.image:
+            cell += f'<br><sub><a href="{_e(c.image[0])}">the tile itself</a></sub>'
     if c.walk:
         cell += f'<br><img src="{_e(c.walk[0])}" width="96" alt="{_e(name)}: latent walk">'
     command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
@@ -147,8 +166,10 @@ def _card_html(c: _Card) -> str:
     e = c.entry
     crisp = "crisp" if c.crisp else ""
     art = (
-        f'<a class="art" href="{_e(c.image[0])}">{_img(c.image, f"{e.name}: the final image", crisp)}</a>'
-        if c.image
+        f'<a class="art" href="{_e(c.full[0])}">{_img(c.shown, f"{e.name}: the final image", crisp)}</a>'
+        + (f'<p class="note">{_e(c.print_note)}</p>' if c.print_note else "")
+        + (f'<p class="note"><a href="{_e(c.image[0])}">the tile itself</a></p>' if c.full != c.image else "")
+        if c.image and c.shown and c.full
         else '<div class="missing">not built yet</div>'
     )
     walk = _img(c.walk, f"{e.name}: a looping walk through latent space", f"walk {crisp}".strip()) if c.walk else ""

@@ -87,8 +87,11 @@ def grid_shape(count: int, columns: int = 0) -> tuple[int, int]:
 
 
 def make_grid(images: torch.Tensor, columns: int = 0, padding: int = 2, fill: int = 16) -> torch.Tensor:
-    """uint8 ``(B, C, H, W)`` -> one uint8 ``(C, H', W')`` grid with ``padding`` px gutters."""
+    """uint8 ``(B, C, H, W)`` -> one uint8 ``(C, H', W')`` grid with ``padding`` px gutters (a
+    single image is returned as it is: a canvas of a chosen size keeps that size)."""
     b, c, h, w = images.shape
+    if b == 1:
+        return images[0].clone()
     rows, cols = grid_shape(b, columns)
     out = torch.full((c, rows * (h + padding) + padding, cols * (w + padding) + padding), fill, dtype=torch.uint8)
     for i in range(b):

@@ -13,6 +13,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "manager": ["PluginHost", "get_host", "hookimpl", "ENTRY_POINT_GROUP"],
         "registry": ["Component", "RegisterFn", "KINDS"],
         "params": ["Param"],
+        "traits": ["Shapes"],
     },
     globals(),
 )

@@ -108,7 +108,7 @@ def register_methods(register: RegisterFn) -> None:
 
 @hookspec
 def register_architectures(register: RegisterFn) -> None:
-    """Register generator/discriminator pairs: ``factory(data_shape, **params) -> Networks``."""
+    """Register generator/discriminator pairs: ``factory(data_shape, **params) -> Networks`` (traits: accepts, any_size, tiles)."""
 
 
 @hookspec
@@ -133,7 +133,7 @@ def register_stylizers(register: RegisterFn) -> None:
 
 @hookspec
 def register_datasets(register: RegisterFn) -> None:
-    """Register datasets: ``factory(argument, **params) -> Dataset`` for ``source = "name:argument"``."""
+    """Register datasets: ``factory(argument, **params) -> Dataset`` for ``source = "name:argument"`` (trait: shape)."""
 
 
 @hookspec

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from ganvas.errors import AmbiguousNameError, DuplicateNameError, ParamError, UnknownNameError
 from ganvas.plugin.params import Param, resolve_params, resolve_paths
+from ganvas.plugin.traits import check_traits, describe_accepts
 
 __all__ = ["KINDS", "BUILTIN_SCOPE", "Component", "Registry", "RegisterFn"]
 
@@ -78,6 +79,8 @@ class Component:
     aliases: tuple[str, ...] = ()
     #: What qualifies the name: the plugin's name, or ``ganvas`` for built-ins.
     scope: str = ""
+    #: What it declares it can do (see :mod:`ganvas.plugin.traits`).
+    traits: dict[str, Any] = field(default_factory=dict)
     _loaded: Callable[..., Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,7 +129,17 @@ class Component:
             "qualified": self.qualified,
             "help": self.help,
             "params": [p.to_dict() for p in self.params],
+            **({"traits": {k: _trait_json(self.kind, k, v) for k, v in self.traits.items()}} if self.traits else {}),
         }
+
+
+def _trait_json(kind: str, name: str, value: Any) -> Any:
+    """A trait as JSON: flags as they are, shapes in words, functions as 'declared'."""
+    if isinstance(value, bool):
+        return value
+    if kind == "architectures" and name == "accepts":
+        return describe_accepts(value)
+    return "declared"
 
 
 def _first_doc_line(obj: Any) -> str:
@@ -156,6 +169,7 @@ class Registry:
             params: Sequence[Param] = (),
             help: str | None = None,
             aliases: Sequence[str] = (),
+            **traits: Any,
         ) -> None:
             self.add(
                 Component(
@@ -167,6 +181,7 @@ class Registry:
                     plugin=plugin,
                     aliases=tuple(aliases),
                     scope=scope,
+                    traits=check_traits(kind, f"{_SINGULAR[kind]} '{name}'", traits),
                 )
             )
 

@@ -25,7 +25,8 @@ def _check_untrusted(raw: dict[str, Any], ref: str) -> None:
 
     asks = []
     source = raw.get("data", {}).get("source", "") if isinstance(raw.get("data"), dict) else ""
-    if isinstance(source, str) and source.partition(":")[0].strip() in PATH_DATASETS:
+    name, _, argument = source.partition(":") if isinstance(source, str) else ("", "", "")
+    if name.strip() in PATH_DATASETS or (name.strip() in NAME_OR_PATH_DATASETS and _looks_like_path(argument)):
         asks.append(f"reads '{printable(source, 120)}'")
     if raw.get("plugins"):
         asks.append(f"needs plugins {printable(str(raw['plugins']), 120)}")
@@ -122,6 +123,14 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 #: Datasets whose argument is a path on this machine: a recipe that came out of an image may only
 #: read one with ``trust=True`` (``--trust``), as it may only ask for plugins then.
 PATH_DATASETS = ("folder", "mnist", "image")
+#: Datasets whose argument is a built-in name or a path (only a path needs ``--trust``).
+NAME_OR_PATH_DATASETS = ("texture",)
+
+
+def _looks_like_path(argument: str) -> bool:
+    """Whether a dataset argument names a file rather than a built-in: it has a separator or a suffix."""
+    text = argument.strip()
+    return any(mark in text for mark in ("/", "\\", ".", "~"))
 
 
 def load_recipe(ref: str | Path, registry: Registry, overrides: Sequence[str] = (), *, trust: bool = False) -> Recipe:

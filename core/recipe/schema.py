@@ -121,11 +121,16 @@ class SampleConfig:
     )
     size: int = _opt(
         0,
-        "render at this many pixels (upsampled before the stylizer chain, so stylizers "
-        "paint at full size); 0: the model's own size",
+        "render this many pixels wide (and high, unless height is set): natively for architectures "
+        "that render at any size, else upsampled; before the stylizer chain, so stylizers paint at "
+        "full size; 0: the model's own size",
         min=0,
-        max=4096,
+        max=65536,
     )
+    height: int = _opt(
+        0, "canvas height in pixels when it differs from size (1920x1080: size 1920, height 1080)", min=0, max=65536
+    )
+    tile: bool = _opt(False, "paint a seamless tile (opposite edges match); architectures that tile only")
     ema: bool = _opt(True, "draw with the EMA generator (smoother); false: the raw generator")
     step: int = _opt(0, "draw from the checkpoint of this training step (training saves it); 0: the last", min=0)
 

@@ -10,6 +10,7 @@ from typing import Any
 from ganvas.errors import UnknownNameError, UserInputError, did_you_mean
 from ganvas.plugin.params import Param, path_values, resolve_params, resolve_paths
 from ganvas.plugin.registry import Registry
+from ganvas.plugin.traits import shape_problem
 from ganvas.recipe.schema import (
     CHAINS,
     METHOD_SECTIONS,
@@ -65,6 +66,8 @@ def parse_recipe(
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
     _warn_unused(raw, method.name, uses)
+    if "model" in uses and not problems:
+        problems += _shape_problems(registry, data, model)
     if problems:
         raise RecipeError(source, problems)
     recipe = Recipe(  # then the files its parameters name, relative to base
@@ -104,6 +107,22 @@ def _resolve_files(recipe: Recipe, registry: Registry, base: Path | None) -> lis
         component = registry.get(kind, ref.name)
         problems += [f"{section}.{p}" for p in resolve_paths(component.params, ref.params, base)]
     return problems
+
+
+def _shape_problems(registry: Registry, data: ComponentRef, model: ComponentRef) -> list[str]:
+    """The architecture's ``accepts`` trait against the item shape the dataset declares it gives."""
+    shape_of = registry.get("datasets", data.name).traits.get("shape")
+    accepts = registry.get("architectures", model.name).traits.get("accepts")
+    if shape_of is None or accepts is None:
+        return []
+    shape = shape_of(data.argument, data.params)
+    problem = shape_problem(accepts, tuple(shape), model.params) if shape is not None else None
+    if problem is None:
+        return []
+    given = ", ".join(f"{k} = {data.params[k]}" for k in ("size", "channels") if k in data.params)
+    return [
+        f"model.name: architecture '{model.name}' {problem} (from data.source '{data.name}'{', ' + given if given else ''})"
+    ]
 
 
 def _plugins(value: Any, problems: list[str]) -> list[str]:

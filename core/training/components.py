@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
@@ -146,12 +146,13 @@ class Regularizer:
 
 
 @torch.no_grad()
-def generate(G: nn.Module, z: Tensor, batch: int = 256) -> Tensor:
-    """``G(z)`` in eval mode, in chunks, so each seed's image is independent of the others."""
+def generate(G: nn.Module, z: Tensor, batch: int = 256, **options: Any) -> Tensor:
+    """``G(z, **options)`` in eval mode, in chunks, so each seed's image is independent of the
+    others (``options``: ``size=(H, W)`` for generators that render at any size)."""
     was_training = G.training
     G.eval()
     try:
-        return torch.cat([G(chunk) for chunk in z.split(batch)])
+        return torch.cat([G(chunk, **options) for chunk in z.split(batch)])
     finally:
         G.train(was_training)
 
@@ -166,8 +167,40 @@ def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]
         raise GanvasError(
             f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks"
         )
-    check_networks(nets, tuple(data_shape), f"{component.label} (plugin '{component.plugin}')")
+    label = f"{component.label} (plugin '{component.plugin}')"
+    check_networks(nets, tuple(data_shape), label)
+    if component.traits.get("any_size") and len(data_shape) == 3:
+        check_any_size(nets, tuple(data_shape), label, tiles=bool(component.traits.get("tiles")))
     return nets
+
+
+def check_any_size(nets: Networks, data_shape: tuple[int, ...], label: str, *, tiles: bool = False) -> None:
+    """The ``any_size`` (and ``tiles``) trait's contract, checked with a dry run: the generator
+    paints a canvas of another aspect ratio when given ``size=(H, W)``, and a tile of the training
+    size with ``tile=True``."""
+    from ganvas.errors import GanvasError
+    from ganvas.plugin.loading import describe
+
+    G = nets.generator
+    channels, height, width = data_shape
+    wanted = [((height, width + width // 2), False)] + ([((height, width), True)] if tiles else [])
+    was_training = G.training
+    G.eval()
+    try:
+        for size, tile in wanted:
+            z = torch.zeros(1, nets.z_dim, device=next(G.parameters(), torch.zeros(0)).device)
+            call = f"generator(z, size={size}{', tile=True' if tile else ''})"
+            try:
+                with torch.no_grad():
+                    out = G(z, size=size, tile=True) if tile else G(z, size=size)
+            except Exception as exc:
+                raise GanvasError(
+                    f"{label} declares any_size{' and tiles' if tiles else ''}: {call} failed: {describe(exc)}"
+                ) from exc
+            if tuple(out.shape) != (1, channels, *size):
+                raise GanvasError(f"{label}: {call} gave {tuple(out.shape)}; expected {(1, channels, *size)}")
+    finally:
+        G.train(was_training)
 
 
 def check_networks(nets: Networks, data_shape: tuple[int, ...], label: str) -> None:

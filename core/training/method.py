@@ -73,27 +73,58 @@ class Drawer:
 
     kind: type[Dataset] = ImageSet
     device: torch.device = torch.device("cpu")
+    #: Whether :meth:`draw` paints any canvas itself (``size=(H, W)``); others are upsampled.
+    any_size: bool = False
+    #: Whether :meth:`draw` also takes ``tile=True``: a seamless tile, opposite edges matching.
+    tiles: bool = False
+    #: ``(H, W)`` of what :meth:`draw` gives without a size (the training size); None: unknown.
+    native_size: tuple[int, int] | None = None
 
     def latents(self, seeds: list[int]) -> Tensor:
         """One latent per seed, the same for a seed whatever else is drawn with it."""
         raise NotImplementedError
 
-    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
-        """Items in model space (images in [-1, 1]) for ``latents``; each row drawn independently."""
+    def draw(
+        self, latents: Tensor, *, truncation: float = 1.0, size: tuple[int, int] | None = None, tile: bool = False
+    ) -> Tensor:
+        """Items in model space (images in [-1, 1]) for ``latents``; each row drawn independently.
+
+        ``size`` and ``tile`` are passed only to a drawer that declares :attr:`any_size` and
+        :attr:`tiles`."""
         raise NotImplementedError
 
 
 class GeneratorDrawer(Drawer):
-    """The drawer of a latent-vector generator ``G(z)``: one standard-normal ``z`` per seed."""
+    """The drawer of a latent-vector generator ``G(z)``: one standard-normal ``z`` per seed.
 
-    def __init__(self, generator: nn.Module, z_dim: int, kind: type[Dataset], device: torch.device) -> None:
+    With ``any_size`` the generator takes ``G(z, size=(H, W))`` (and ``tile=True`` with
+    ``tiles``), as the architecture traits of that name declare; it bounds its own memory."""
+
+    def __init__(
+        self,
+        generator: nn.Module,
+        z_dim: int,
+        kind: type[Dataset],
+        device: torch.device,
+        *,
+        any_size: bool = False,
+        tiles: bool = False,
+        native_size: tuple[int, int] | None = None,
+    ) -> None:
         self.generator, self.z_dim, self.kind, self.device = generator, z_dim, kind, device
+        self.any_size, self.tiles, self.native_size = any_size, tiles, native_size
 
     def latents(self, seeds: list[int]) -> Tensor:
         return latents_for_seeds(seeds, self.z_dim, self.device)
 
-    def draw(self, latents: Tensor, *, truncation: float = 1.0) -> Tensor:
-        return generate(self.generator, truncate(latents.to(self.device), truncation))
+    def draw(
+        self, latents: Tensor, *, truncation: float = 1.0, size: tuple[int, int] | None = None, tile: bool = False
+    ) -> Tensor:
+        z = truncate(latents.to(self.device), truncation)
+        if size is None and not tile:
+            return generate(self.generator, z)
+        options: dict[str, Any] = {"size": size} if not tile else {"size": size, "tile": True}
+        return generate(self.generator, z, batch=1, **options)  # one canvas at a time: bounded memory
 
 
 class Method:

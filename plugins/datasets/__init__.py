@@ -1,4 +1,4 @@
-"""Built-in datasets: ``folder:PATH``, ``procedural:STYLE``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
+"""Built-in datasets: ``folder:PATH``, ``procedural:STYLE``, ``texture:NAME|PATH``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
 
 from ganvas import Param, hookimpl
 
@@ -9,6 +9,32 @@ def _channels(default: int) -> Param:
     return Param("channels", int, default, "1 for grayscale, 3 for RGB", choices=(1, 3))
 
 
+def _square(channels: int | None = None):
+    """The ``shape`` trait of a dataset of square images: ``(channels, size, size)`` from its params."""
+
+    def shape(argument: str, params: dict) -> tuple[int, ...]:
+        return (channels or params["channels"], params["size"], params["size"])
+
+    return shape
+
+
+_TEXTURE_PARAMS = [
+    Param("size", int, 64, "crop side in pixels (square)", min=8, max=1024),
+    _channels(3),
+    Param("count", int, 2048, "how many crops to cut", min=1, max=200_000),
+    Param(
+        "canvas",
+        int,
+        256,
+        "side the texture is drawn at, or a file's short side is resized to; at least size "
+        "(0: a file as it is, a built-in at 256)",
+        min=0,
+        max=4096,
+    ),
+    Param("seed", int, 0, "drawing and crop seed (independent of the training seed)", min=0, max=2**62),
+]
+
+
 @hookimpl
 def register_datasets(register):
     register(
@@ -16,6 +42,7 @@ def register_datasets(register):
         "ganvas.plugins.datasets.folder:load",
         help="your images: folder:PATH, recursive; png/jpg/webp/bmp; centre-cropped and resized",
         params=[_SIZE, _channels(3), Param("limit", int, 0, "use at most this many images (0: all)", min=0)],
+        shape=_square(),
     )
     register(
         "procedural",
@@ -27,6 +54,15 @@ def register_datasets(register):
             Param("count", int, 2048, "how many images to draw", min=1, max=200_000),
             Param("seed", int, 0, "drawing seed (independent of the training seed)", min=0, max=2**62),
         ],
+        shape=_square(),
+    )
+    register(
+        "texture",
+        "ganvas.plugins.datasets.texture:load",
+        help="random crops of one big texture, for spatial texture GANs: texture:cobbles|marble|scales|weave "
+        "(drawn by ganvas, no download) or texture:PATH (one image file)",
+        params=_TEXTURE_PARAMS,
+        shape=_square(),
     )
     register(
         "landscape",
@@ -38,6 +74,7 @@ def register_datasets(register):
             Param("seed", int, 0, "seed of the first picture (picture i uses seed + i)", min=0, max=2**62),
             Param("hue", float, 0.0, "rotate the palette by this fraction of the colour wheel", min=0.0, max=1.0),
         ],
+        shape=_square(3),
     )
     register(
         "mnist",
@@ -47,10 +84,12 @@ def register_datasets(register):
             Param("size", int, 32, "image side; 28-px digits are resized", min=4, max=1024),
             Param("limit", int, 0, "use at most this many images (0: all)", min=0),
         ],
+        shape=_square(1),
     )
     register(
         "toy2d",
         "ganvas.plugins.datasets.toy2d:load",
         help="2-D Gaussian mixtures for benchmarks: toy2d:ring (8 modes) or toy2d:grid (25 modes)",
         params=[Param("count", int, 100_000, "points to draw", min=1, max=10_000_000)],
+        shape=lambda argument, params: (2,),
     )

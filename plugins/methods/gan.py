@@ -244,7 +244,9 @@ class GanMethod(Method):
         self.noise.set_state(state["noise"])
 
     def current_drawer(self, *, ema: bool = True) -> GeneratorDrawer:
-        return GeneratorDrawer(self.ema.model if ema else self.G, self.z_dim, type(self.ctx.data), self.device)
+        ctx = DrawContext(self.ctx.recipe, self.ctx.host, self.device, self.ctx.data.shape, type(self.ctx.data))
+        generator = self.ema.model if ema else self.G
+        return GeneratorDrawer(generator, self.z_dim, type(self.ctx.data), self.device, **_render_traits(ctx))
 
     @classmethod
     def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> GeneratorDrawer:
@@ -252,7 +254,14 @@ class GanMethod(Method):
         generator = nets.generator
         generator.load_state_dict(state["G_ema" if ema else "G"])
         generator.to(ctx.device).eval().requires_grad_(False)
-        return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device)
+        return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device, **_render_traits(ctx))
+
+
+def _render_traits(ctx: DrawContext) -> dict[str, Any]:
+    """What the recipe's architecture declares about drawing: any size, tiles, the native size."""
+    traits = ctx.host.get("architectures", ctx.recipe.model.name).traits
+    native = (ctx.data_shape[1], ctx.data_shape[2]) if len(ctx.data_shape) == 3 else None
+    return {"any_size": bool(traits.get("any_size")), "tiles": bool(traits.get("tiles")), "native_size": native}
 
 
 def lr_factor(step: int, steps: int, decay: str, start: float) -> float:

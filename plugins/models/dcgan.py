@@ -3,6 +3,10 @@
 Any power-of-two size from 16 to 256, any number of channels (1 grayscale, 3 RGB). The generator starts at 4x4 and doubles
 to the target size; the discriminator mirrors it. Batch norm everywhere except the generator's
 output and the discriminator's input; ReLU in G, LeakyReLU(0.2) in D; weights ~ N(0, 0.02).
+
+``upsample = "resize"`` doubles each resolution by nearest-neighbour resizing followed by a 3x3
+convolution instead of a stride-2 transposed convolution, whose uneven kernel overlap paints a
+chequerboard (Odena, Dumoulin & Olah, "Deconvolution and Checkerboard Artifacts", Distill 2016).
 """
 
 from __future__ import annotations
@@ -23,21 +27,30 @@ def _widths(size: int, width: int, max_width: int) -> list[int]:
 class DCGANGenerator(nn.Module):
     """z ``(B, z_dim)`` -> images ``(B, C, size, size)`` in [-1, 1]."""
 
-    def __init__(self, z_dim: int, channels: int, size: int, width: int, max_width: int) -> None:
+    def __init__(
+        self, z_dim: int, channels: int, size: int, width: int, max_width: int, upsample: str = "transposed"
+    ) -> None:
         super().__init__()
         widths = _widths(size, width, max_width)
         layers: list[nn.Module] = [
-            nn.ConvTranspose2d(z_dim, widths[0], 4, 1, 0, bias=False),
+            nn.ConvTranspose2d(z_dim, widths[0], 4, 1, 0, bias=False),  # 1x1 -> 4x4: a dense projection
             nn.BatchNorm2d(widths[0]),
             nn.ReLU(inplace=True),
         ]
         for a, b in zip(widths[:-1], widths[1:]):
-            layers += [nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
-        layers += [nn.ConvTranspose2d(widths[-1], channels, 4, 2, 1, bias=False), nn.Tanh()]
+            layers += [_up(a, b, upsample), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
+        layers += [_up(widths[-1], channels, upsample), nn.Tanh()]
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: Tensor) -> Tensor:
         return self.net(z[:, :, None, None])
+
+
+def _up(a: int, b: int, mode: str) -> nn.Module:
+    """Double the resolution from ``a`` to ``b`` channels: a transposed conv, or resize + conv."""
+    if mode == "resize":
+        return nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(a, b, 3, 1, 1, bias=False))
+    return nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False)
 
 
 class DCGANDiscriminator(nn.Module):
@@ -65,7 +78,9 @@ def init_weights(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-def build(data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int) -> Networks:
+def build(
+    data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int, upsample: str = "transposed"
+) -> Networks:
     if len(data_shape) != 3:
         raise UserInputError(
             f"architecture 'dcgan' needs images (C, H, W), got items of shape {tuple(data_shape)}; use 'mlp' for points"
@@ -77,7 +92,7 @@ def build(data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int
             f"architecture 'dcgan' needs square images of 16, 32, 64, 128 or 256 px, got {height}x{width_px}"
         )
     # any channel count works (1 grayscale, 3 RGB; packed discriminators see m times more)
-    G = DCGANGenerator(z_dim, channels, size, width, max_width)
+    G = DCGANGenerator(z_dim, channels, size, width, max_width, upsample)
     D = DCGANDiscriminator(channels, size, width, max_width)
     G.apply(init_weights)
     D.apply(init_weights)

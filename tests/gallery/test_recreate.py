@@ -3,7 +3,8 @@
 The committed gallery PNGs take minutes each to re-create (``ganvas run gallery/default.png``
 does it and compares every pixel); this test keeps the same promise in seconds: each recipe,
 trained for a few steps on a little data, must give exactly the pixels pinned here, which were
-recorded before the training loop became method-agnostic. Any change to what a step computes,
+recorded before the training loop became method-agnostic (recipes added or changed since then
+were pinned when they were, as the comments say). Any change to what a step computes,
 or to the order random numbers are drawn in, changes them. Pixels are bit-exact only for the same
 torch build, device, CPU kernels and thread count, so the test runs on one CPU thread and is skipped
 (saying why) under another torch or instruction set.
@@ -36,12 +37,14 @@ SHORT = [
 
 #: recipe -> sha256 (first 16 hex digits) of the step-4 training grid's and the final image's pixels
 PINNED: dict[str, tuple[str, str]] = {
-    "circles": ("4164942c7e07cde5", "f70cbc67dc2d0e71"),
-    "default": ("f4b0d6ad09b0547a", "77ebc5b2101a7ba0"),
+    "circles": ("c29847de109b9191", "e531b071ca0dcefe"),  # re-pinned when it took upsample = "resize"
+    "cobbles": ("c8055a98674bcba0", "b2f8d13a0a12ef16"),  # pinned when the recipe was added
+    "default": ("f15a6587851f92bd", "bb24951f11373440"),  # re-pinned when the default became a cppn
     "grid25": ("4e1f823a4611226a", "05c08a341dc6795f"),
     "mondrian": ("0ecf501e8c661a9f", "381a4afa2c21fbdb"),
     "mountains": ("cf5c8c65f1f910f2", "06b9b7047bbdce13"),
     "petals": ("69b191c120a8d9e5", "febaa58063e23f15"),
+    "poster": ("5e571cfd89b9636b", "0ba8f43011246692"),  # pinned when the recipe was added
     "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
     "truchet": ("3bb57f88a84e9ddb", "770cc953af3c263c"),
 }

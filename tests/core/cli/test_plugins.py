@@ -362,7 +362,10 @@ def test_plugins_json_lists_builtins_and_the_text_table_has_a_row_each(cli):
     assert {r["origin"] for r in rows} == {"built-in"} and all(r["error"] is None for r in rows)
     text = cli("plugins").output.splitlines()
     assert text[0].split() == ["PLUGIN", "VERSION", "PACKAGE", "HOOKS", "COMPONENTS"]
-    assert any(line.startswith("ganvas.plugins.models ") and "architectures: dcgan, mlp" in line for line in text)
+    assert any(
+        line.startswith("ganvas.plugins.models ") and "architectures: cppn, dcgan, mlp, spatial" in line
+        for line in text
+    )
     assert "no third-party plugins installed" in text[-1]
 
 

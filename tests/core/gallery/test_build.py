@@ -198,7 +198,10 @@ def test_committed_gallery_has_every_recipes_pictures_and_pages():
             assert f"{name}.walk.gif" in record["files"], f"recipe '{name}' has no latent walk{hint}"
         for file in record["files"]:
             assert (REPO_GALLERY / file).is_file(), f"gallery/{file} is missing{hint}"
-            assert f'src="{file}"' in readme and f'src="{file}"' in page, f"{file} is not on the pages{hint}"
+            shown = (f'src="{file}"', f'href="{file}"')  # a print-size picture is linked from its thumbnail
+            assert any(s in readme for s in shown) and any(s in page for s in shown), (
+                f"{file} is not on the pages{hint}"
+            )
         assert f"**{name}**" in readme and f'id="{name}"' in page
         assert "ganvas:recipe" in read_png_text(REPO_GALLERY / f"{name}.png")
     assert_local_links_exist(REPO_GALLERY, links_of(readme).links + links_of(page).links)
@@ -206,3 +209,35 @@ def test_committed_gallery_has_every_recipes_pictures_and_pages():
 
     size = gallery_size(REPO_GALLERY)
     assert size < SIZE_BUDGET, f"gallery/ holds {size / 1e6:.1f} MB, over the {SIZE_BUDGET / 1e6:.0f} MB budget"
+
+
+def test_print_size_and_tiling_recipes_get_a_thumbnail_and_a_2x2_layout(tmp_path: Path):
+    from PIL import Image
+
+    from ganvas.gallery import build as gal
+    from ganvas.gallery.page import write_pages
+
+    host = PluginHost(entry_points=False)
+    write_recipe(
+        tmp_path,
+        "tex",
+        tiny_recipe(name="tex", model={"name": "spatial"}, sample={"seeds": "1", "size": 400, "tile": True}),
+    )
+    gallery = gal.open_gallery(tmp_path, host.registry)
+    (entry,) = gallery.entries
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("ganvas:recipe", gal.embedded_toml(entry.recipe))
+    Image.new("RGB", (400, 400), (200, 40, 40)).save(gallery.image("tex"), pnginfo=info)
+    written = gal.write_print_files(gallery, entry)
+    assert written == [gallery.tiled("tex"), gallery.thumbnail("tex")]
+    assert Image.open(gallery.tiled("tex")).size == (800, 800)
+    assert Image.open(gallery.thumbnail("tex")).size == (gal.THUMB_PIXELS, gal.THUMB_PIXELS)
+    readme, page = (p.read_text() for p in write_pages(gallery, {"recipes": {"tex": {"kind": "images"}}}))
+    for text in (readme, page):
+        assert 'href="tex.tiled.png"' in text and 'src="tex.thumb.png"' in text
+        assert "400 x 400 px; click for full size; a seamless tile, shown 2 x 2" in text
+    manifest = {"recipes": {"tex": {"kind": "images", "files": ["tex.png"]}}}
+    gallery.thumbnail("tex").unlink()
+    assert "tex.thumb.png" in (gal.stale_reason(gallery, entry, manifest, walks=False) or "")

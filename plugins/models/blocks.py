@@ -1,0 +1,58 @@
+"""Parts the any-size architectures share: a convolutional discriminator for any image size, and
+the row-chunking that keeps a large canvas within a memory budget."""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+
+__all__ = ["ConvDiscriminator", "init_weights", "rows_per_chunk"]
+
+
+class ConvDiscriminator(nn.Module):
+    """images ``(B, C, H, W)`` of the training size -> logits ``(B,)``.
+
+    Stride-2 4x4 convolutions halve the image while its shorter side exceeds 4 px (LeakyReLU 0.2,
+    batch norm after the first, as in DCGAN), then one linear layer reads the remaining map.
+    Works for any side from 8 px, square or not. ``patch=True`` makes it a PatchGAN for textures:
+    three halvings, then a 3x3 convolution scores every patch and the scores are averaged.
+    """
+
+    def __init__(
+        self, channels: int, height: int, width: int, base: int, max_width: int = 512, *, patch: bool = False
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        a, b, h, w = channels, base, height, width
+        while min(h, w) > 4 and not (patch and len(layers) >= 8):
+            layers.append(nn.Conv2d(a, b, 4, 2, 1, bias=False))
+            if layers[:-1]:
+                layers.append(nn.BatchNorm2d(b))
+            layers.append(nn.LeakyReLU(0.2, inplace=True))
+            a, b, h, w = b, min(b * 2, max_width), h // 2, w // 2
+        self.features = nn.Sequential(*layers)
+        self.patch = patch
+        self.head: nn.Module = nn.Conv2d(a, 1, 3, 1, 1) if patch else nn.Linear(a * h * w, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        features = self.features(x)
+        if self.patch:
+            return self.head(features).mean(dim=(1, 2, 3))
+        return self.head(features.flatten(1)).flatten()
+
+
+def init_weights(module: nn.Module) -> None:
+    """DCGAN initialisation for convolutions (N(0, 0.02)) and batch norm (N(1, 0.02)); linear
+    layers keep torch's default."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def rows_per_chunk(width: int, floats_per_pixel: int, budget_bytes: int = 256 << 20) -> int:
+    """How many canvas rows of ``width`` px to compute at once so that ``floats_per_pixel``
+    float32 values per pixel stay within ``budget_bytes`` (at least one row)."""
+    return max(1, math.floor(budget_bytes / (4 * floats_per_pixel * max(width, 1))))
