@@ -293,6 +293,7 @@ def test_a_decompression_bomb_is_a_one_line_error_wherever_an_image_is_read(cli,
         ["run", str(bomb)],
         ["stylize", str(bomb), "-o", str(tmp_path / "out.png"), "-s", "grain"],
         ["stylize", str(tmp_path / "ok.png"), "-o", str(tmp_path / "o2.png"), "-s", f"palette:reference={bomb}"],
+        ["train", str(write(tmp_path, tiny_recipe(data={"source": f"image:{bomb}", "size": 16}), "one.toml"))],
     ):
         Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "ok.png")
         line = one_line_error(cli(*args, code=2), 2)

@@ -122,9 +122,9 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, 
 
 #: Datasets whose argument is a path on this machine: a recipe that came out of an image may only
 #: read one with ``trust=True`` (``--trust``), as it may only ask for plugins then.
-PATH_DATASETS = ("folder", "mnist", "image")
+PATH_DATASETS = ("folder", "mnist")
 #: Datasets whose argument is a built-in name or a path (only a path needs ``--trust``).
-NAME_OR_PATH_DATASETS = ("texture",)
+NAME_OR_PATH_DATASETS = ("texture", "image")
 
 
 def _looks_like_path(argument: str) -> bool:

@@ -1,4 +1,4 @@
-"""Built-in datasets: ``folder:PATH``, ``procedural:STYLE``, ``texture:NAME|PATH``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
+"""Built-in datasets: ``folder:PATH``, ``image:PATH|NAME``, ``procedural:STYLE``, ``texture:NAME|PATH``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
 
 from ganvas import Param, hookimpl
 
@@ -18,6 +18,12 @@ def _square(channels: int | None = None):
     return shape
 
 
+def _image_shape(argument, params):
+    from ganvas.plugins.datasets.image import item_shape  # reads only the file's header
+
+    return item_shape(argument, params)
+
+
 _TEXTURE_PARAMS = [
     Param("size", int, 64, "crop side in pixels (square)", min=8, max=1024),
     _channels(3),
@@ -33,6 +39,20 @@ _TEXTURE_PARAMS = [
     ),
     Param("seed", int, 0, "drawing and crop seed (independent of the training seed)", min=0, max=2**62),
 ]
+
+
+def _register_image(register):
+    register(
+        "image",
+        "ganvas.plugins.datasets.image:load",
+        help="one picture, for single-image methods: image:PATH (png/jpg/webp/bmp) or image:landscape|cobbles|marble|...",
+        params=[
+            Param("size", int, 250, "longer side in pixels (a smaller picture keeps its size)", min=16, max=2048),
+            _channels(3),
+            Param("seed", int, 0, "drawing seed of a built-in picture", min=0, max=2**62),
+        ],
+        shape=_image_shape,
+    )
 
 
 @hookimpl
@@ -64,6 +84,7 @@ def register_datasets(register):
         params=_TEXTURE_PARAMS,
         shape=_square(),
     )
+    _register_image(register)
     register(
         "landscape",
         "ganvas.plugins.datasets.landscape:load",
