@@ -8,8 +8,9 @@ so a recipe that cannot work fails when it is validated, not inside a run:
   docstring's first line says what fits),
   ``any_size`` (its generator renders at any size: ``generator(z, size=(H, W))``) and ``tiles``
   (it also takes ``tile=True`` and then paints a seamless tile: opposite edges match);
-- datasets: ``shape`` (a function ``(argument, params) -> (C, H, W) | (D,) | None`` giving the
-  item shape a recipe's data will have without loading it; ``None`` when it cannot say).
+- datasets: ``shape`` (a function ``(argument, params) -> (C, H, W) | (D,) | None | str`` giving
+  the item shape a recipe's data will have without loading it; ``None`` when it cannot say; a
+  string saying why its parameters cannot work together).
 
 Every trait is optional; a component that declares none is taken on trust, as before.
 """

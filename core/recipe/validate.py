@@ -66,8 +66,8 @@ def parse_recipe(
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
     _warn_unused(raw, method.name, uses)
-    if "model" in uses and not problems:
-        problems += _shape_problems(registry, data, model)
+    if not problems:
+        problems += _shape_problems(registry, data, model if "model" in uses else None)
     if problems:
         raise RecipeError(source, problems)
     recipe = Recipe(  # then the files its parameters name, relative to base
@@ -109,13 +109,22 @@ def _resolve_files(recipe: Recipe, registry: Registry, base: Path | None) -> lis
     return problems
 
 
-def _shape_problems(registry: Registry, data: ComponentRef, model: ComponentRef) -> list[str]:
-    """The architecture's ``accepts`` trait against the item shape the dataset declares it gives."""
-    shape_of = registry.get("datasets", data.name).traits.get("shape")
-    accepts = registry.get("architectures", model.name).traits.get("accepts")
-    if shape_of is None or accepts is None:
+def _shape_problems(registry: Registry, data: ComponentRef, model: ComponentRef | None) -> list[str]:
+    """The item shape the dataset declares it gives (or why it cannot), against the
+    architecture's ``accepts`` trait when the method uses ``[model]``."""
+    dataset = registry.get("datasets", data.name)
+    shape_of = dataset.traits.get("shape")
+    accepts = registry.get("architectures", model.name).traits.get("accepts") if model is not None else None
+    try:
+        shape = shape_of(data.argument, data.params) if shape_of is not None else None
+    except Exception as exc:  # a plugin's bug: say whose, as a recipe problem
+        from ganvas.plugin.loading import describe
+
+        return [f"data.source: {dataset.label} (plugin '{dataset.plugin}'): its shape trait failed: {describe(exc)}"]
+    if isinstance(shape, str):  # the dataset's own parameters cannot work together
+        return [f"data: {shape}"]
+    if accepts is None or model is None:
         return []
-    shape = shape_of(data.argument, data.params)
     problem = shape_problem(accepts, tuple(shape), model.params) if shape is not None else None
     if problem is None:
         return []

@@ -18,6 +18,13 @@ def _square(channels: int | None = None):
     return shape
 
 
+def _texture_shape(argument, params):
+    """Crops of ``size`` px; a problem when they cannot fit in a ``canvas`` that small."""
+    if params["canvas"] and params["canvas"] < params["size"]:
+        return f"canvas = {params['canvas']} is smaller than size = {params['size']}: crops must fit in the picture"
+    return (params["channels"], params["size"], params["size"])
+
+
 def _image_shape(argument, params):
     from ganvas.plugins.datasets.image import item_shape  # reads only the file's header
 
@@ -82,7 +89,7 @@ def register_datasets(register):
         help="random crops of one big texture, for spatial texture GANs: texture:cobbles|marble|scales|weave "
         "(drawn by ganvas, no download) or texture:PATH (one image file)",
         params=_TEXTURE_PARAMS,
-        shape=_square(),
+        shape=_texture_shape,
     )
     _register_image(register)
     register(

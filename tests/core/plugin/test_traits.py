@@ -90,3 +90,23 @@ def test_a_third_party_dataset_declares_its_shape():
     host = make_host(Fussy())
     with pytest.raises(RecipeError, match="got 9x7 px"):
         parse_recipe(tiny_recipe(data={"source": "odd:", "size": 9}), host.registry)
+
+
+def test_a_dataset_may_say_its_parameters_cannot_work_together(host):
+    raw = tiny_recipe(
+        data={"source": "texture:marble", "size": 64, "canvas": 32, "count": 4}, model={"name": "spatial"}
+    )
+    with pytest.raises(RecipeError, match="data: canvas = 32 is smaller than size = 64"):
+        parse_recipe(raw, host.registry)
+
+
+class Broken:
+    @hookimpl
+    def register_datasets(self, register):
+        register("broken", lambda argument: None, shape=lambda a, p: 1 / 0)
+
+
+def test_a_shape_trait_that_raises_is_a_recipe_problem_naming_the_plugin():
+    host = make_host(Broken())
+    with pytest.raises(RecipeError, match=r"dataset 'broken' \(plugin .*\): its shape trait failed: ZeroDivisionError"):
+        parse_recipe(tiny_recipe(data={"source": "broken:"}), host.registry)
