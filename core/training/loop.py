@@ -152,7 +152,7 @@ class Trainer:
         elapsed = time.perf_counter() - started
         progress.write(
             f"trained {self.step - start_step} steps in {format_duration(elapsed)} "
-            f"({(self.step - start_step) * cfg.batch / max(elapsed, 1e-9):.0f} img/s)"
+            f"({(self.step - start_step) * self.method.images_per_step / max(elapsed, 1e-9):.0f} img/s)"
         )
         if last_ckpt is None:  # resumed a run that was already complete
             last_ckpt = list_checkpoints(self.run_dir / "checkpoints")[-1][1]
@@ -180,7 +180,7 @@ class Trainer:
 
     def _log(self, stats_file: Any, progress: Progress, started: float) -> None:
         now = time.perf_counter()
-        rate = self._interval[1] * self.recipe.train.batch / max(now - self._interval[0], 1e-9)
+        rate = self._interval[1] * self.method.images_per_step / max(now - self._interval[0], 1e-9)
         line = self._flush_stats(now - started, rate)
         warning = self.method.observe(line)
         if warning:

@@ -159,6 +159,11 @@ class Method:
         """Whether the weights are still finite (the loop refuses to save or sample otherwise)."""
         return True
 
+    @property
+    def images_per_step(self) -> int:
+        """Training items one step consumes, for the img/s the loop reports (default: train.batch)."""
+        return self.ctx.recipe.train.batch
+
     def log_fields(self) -> dict[str, float]:
         """Extra values for each stats line (e.g. ``Augment/p``); read when a line is written."""
         return {}

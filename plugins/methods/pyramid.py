@@ -180,6 +180,11 @@ class PyramidMethod(Method):
         flat = torch.cat([p.detach().flatten() for p in (*self.G.parameters(), *self.D.parameters())])
         return bool(torch.isfinite(flat).all())
 
+    @property
+    def images_per_step(self) -> int:
+        """The one picture, seen once per generator step."""
+        return int(self.p["repeats"])
+
     def log_fields(self) -> dict[str, float]:
         return {"Pyramid/stage": float(self.stage), "Pyramid/amp": self.amps[self.stage]}
 
