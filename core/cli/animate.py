@@ -277,10 +277,8 @@ def _walk(
         )
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
-    given = {"scale": scale, "resample": resample, "truncation": drawing["psi"]}
-    given.update(options.canvas_settings(drawing["size"], drawing["tile"]))
-    if drawing["size"] is not None and scale is None:
-        given["scale"] = 1  # a canvas size is the size of the file: no further enlargement
+    given = {"resample": resample, "truncation": drawing["psi"]}
+    given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
     if n is not None and seeds is None:

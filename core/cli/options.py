@@ -49,12 +49,14 @@ class CanvasSize(click.ParamType):
         return width, height
 
 
-def canvas_settings(size: tuple[int, int] | None, tile: bool | None) -> dict[str, Any]:
-    """``--size`` and ``--tile`` as ``[sample]`` values (``size``, ``height``, ``tile``), set ones only."""
-    given: dict[str, Any] = {}
+def canvas_settings(size: tuple[int, int] | None, tile: bool | None, scale: int | None) -> dict[str, Any]:
+    """``--size``, ``--tile`` and ``--scale`` as ``[sample]`` values, the given ones only. A canvas
+    size is the size of the file: unless ``--scale`` says otherwise, it is not enlarged again."""
+    given: dict[str, Any] = {} if scale is None else {"scale": scale}
     if size is not None:
         width, height = size
         given.update(size=width, height=0 if height == width else height)
+        given.setdefault("scale", 1)
     if tile:
         given["tile"] = True
     return given

@@ -140,10 +140,8 @@ def sample(
     chain = drawing_chain(host, loaded, drawing["stylize_specs"], drawing["no_stylize"])
     cfg = loaded.recipe.sample
     seed_list = choose_seeds(seeds, n, cfg.seeds)
-    given = {"grid": grid, "columns": columns, "scale": scale, "resample": resample, "truncation": drawing["psi"]}
-    given.update(options.canvas_settings(drawing["size"], drawing["tile"]))
-    if drawing["size"] is not None and scale is None:
-        given["scale"] = 1  # a canvas size is the size of the file: no further enlargement
+    given = {"grid": grid, "columns": columns, "resample": resample, "truncation": drawing["psi"]}
+    given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
     if n is not None and seeds is None:

@@ -27,14 +27,7 @@ from ganvas.seeds import format_seeds
 from ganvas.training.loop import method_state
 from ganvas.training.method import DrawContext, Drawer, Method
 
-__all__ = [
-    "LoadedRun",
-    "load_run",
-    "finish_images",
-    "render_latents",
-    "write_images",
-    "drawn_recipe",
-]
+__all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"]
 
 
 @dataclass
@@ -158,6 +151,8 @@ def render_latents(
         cfg = replace(cfg, size=size, height=0)
     psi = cfg.truncation if truncation is None else truncation
     canvas = canvas_of(cfg)
+    if cfg.tile and canvas is None:  # a tile at the model's own size
+        canvas = run.drawer.native_size
     if run.drawer.any_size and canvas is not None and run.kind.pictures:
         items = run.drawer.draw(z, truncation=psi, size=canvas, tile=cfg.tile)
         canvas = None

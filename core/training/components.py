@@ -186,9 +186,9 @@ def check_any_size(nets: Networks, data_shape: tuple[int, ...], label: str, *, t
     wanted = [((height, width + width // 2), False)] + ([((height, width), True)] if tiles else [])
     was_training = G.training
     G.eval()
+    z = torch.zeros(1, nets.z_dim, device=next(G.parameters(), torch.zeros(0)).device)
     try:
         for size, tile in wanted:
-            z = torch.zeros(1, nets.z_dim, device=next(G.parameters(), torch.zeros(0)).device)
             call = f"generator(z, size={size}{', tile=True' if tile else ''})"
             try:
                 with torch.no_grad():

@@ -20,9 +20,10 @@ import torch
 from PIL import Image
 
 from ganvas.data import ImageSet
-from ganvas.errors import UnknownNameError, UserInputError
+from ganvas.errors import UserInputError
 from ganvas.io import IMAGE_SUFFIXES, UNREADABLE_IMAGE_ERRORS, pil_to_tensor
 from ganvas.plugins.datasets.procedural.textures import TEXTURES, draw
+from ganvas.plugins.datasets.texture import unknown_picture
 from ganvas.plugins.stylizers.pictures import landscape
 
 __all__ = ["BUILTIN", "MAX_DECODE_PIXELS", "load", "item_shape", "read_picture"]
@@ -48,9 +49,7 @@ def _open_header(path: Path, argument: str) -> Image.Image:
             raise UserInputError(
                 f"image '{argument}' is a folder; image:PATH takes one picture (a folder: folder:PATH)"
             )
-        error = UnknownNameError("image", argument, list(BUILTIN))
-        error.args = (f"{error.args[0]}; or give the path of an existing image file ({', '.join(IMAGE_SUFFIXES)})",)
-        raise error
+        raise unknown_picture("image", argument, list(BUILTIN))
     limit = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # decoding is bounded below: a draft, or MAX_DECODE_PIXELS
     try:

@@ -9,6 +9,7 @@ flipped, since a texture may have a direction (light, grain, rows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from ganvas.errors import UnknownNameError, UserInputError
 from ganvas.io import IMAGE_SUFFIXES, UNREADABLE_IMAGE_ERRORS, open_image, pil_to_tensor
 from ganvas.plugins.datasets.procedural.textures import TEXTURES, draw
 
-__all__ = ["NAMES", "DEFAULT_CANVAS", "load", "picture", "random_crops"]
+__all__ = ["NAMES", "DEFAULT_CANVAS", "load", "picture", "random_crops", "unknown_picture"]
 
 #: The built-in textures; the first is the default.
 NAMES = tuple(TEXTURES)
@@ -30,9 +31,10 @@ DEFAULT_CANVAS = 256
 _CHUNK = 1024
 
 
-def _unknown(name: str) -> UnknownNameError:
-    """The one-line error for a name that is neither a built-in texture nor an existing file."""
-    error = UnknownNameError("texture", name, NAMES)
+def unknown_picture(kind: str, name: str, names: Sequence[str]) -> UnknownNameError:
+    """The one-line error for a ``kind`` (texture, image) ``name`` that is neither a built-in
+    picture in ``names`` nor an existing file."""
+    error = UnknownNameError(kind, name, list(names))
     error.args = (f"{error.args[0]}; or give the path of an existing image file ({', '.join(IMAGE_SUFFIXES)})",)
     return error
 
@@ -66,7 +68,7 @@ def picture(argument: str, *, channels: int, canvas: int, rng: np.random.Generat
             f"texture '{argument}' is a folder; texture:PATH takes one image file (for a folder of images: folder:PATH)"
         )
     if not path.is_file():
-        raise _unknown(name)
+        raise unknown_picture("texture", name, NAMES)
     return _read(argument, path, channels, canvas)
 
 

@@ -24,13 +24,13 @@ class ConvDiscriminator(nn.Module):
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
-        a, b, h, w = channels, base, height, width
-        while min(h, w) > 4 and not (patch and len(layers) >= 8):
+        a, b, h, w, halvings = channels, base, height, width, 0
+        while min(h, w) > 4 and not (patch and halvings == 3):
             layers.append(nn.Conv2d(a, b, 4, 2, 1, bias=False))
-            if layers[:-1]:
+            if halvings:
                 layers.append(nn.BatchNorm2d(b))
             layers.append(nn.LeakyReLU(0.2, inplace=True))
-            a, b, h, w = b, min(b * 2, max_width), h // 2, w // 2
+            a, b, h, w, halvings = b, min(b * 2, max_width), h // 2, w // 2, halvings + 1
         self.features = nn.Sequential(*layers)
         self.patch = patch
         self.head: nn.Module = nn.Conv2d(a, 1, 3, 1, 1) if patch else nn.Linear(a * h * w, 1)

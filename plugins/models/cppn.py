@@ -20,7 +20,7 @@ training square extend the coordinate field (the feature map reflects at its bor
 from __future__ import annotations
 
 import math
-from typing import cast
+from typing import Any, cast
 
 import torch
 import torch.nn.functional as F
@@ -190,40 +190,13 @@ def bicubic_weights(coords: Tensor, side: int) -> Tensor:
     return out.scatter_add_(1, index, weights)
 
 
-def build(
-    data_shape: tuple[int, ...],
-    *,
-    z_dim: int,
-    grid: int,
-    width: int,
-    features: int,
-    hidden: int,
-    depth: int,
-    frequencies: int,
-    fourier_scale: float,
-    palette: int,
-    colour_grid: int,
-    crisp: float,
-    d_width: int,
-) -> Networks:
+def build(data_shape: tuple[int, ...], *, z_dim: int, d_width: int, **params: Any) -> Networks:
+    """The cppn's networks for images ``data_shape``; ``params`` are the generator's (see
+    :class:`CPPNGenerator`)."""
     if len(data_shape) != 3:
         raise UserInputError(f"architecture 'cppn' needs images (C, H, W), got items of shape {tuple(data_shape)}")
     channels, height, width = data_shape
-    G = CPPNGenerator(
-        z_dim,
-        channels,
-        (height, width),
-        grid=grid,
-        width=width,
-        features=features,
-        hidden=hidden,
-        depth=depth,
-        frequencies=frequencies,
-        fourier_scale=fourier_scale,
-        palette=palette,
-        colour_grid=colour_grid,
-        crisp=crisp,
-    )
+    G = CPPNGenerator(z_dim, channels, (height, width), **params)
     D = ConvDiscriminator(channels, height, width, d_width)
     G.grid.apply(init_weights)
     D.apply(init_weights)

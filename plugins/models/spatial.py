@@ -22,6 +22,7 @@ to whole cycles across the tile): opposite edges of the picture then match exact
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -172,37 +173,20 @@ def _nearest(side: int, cell: int) -> int:
     return max(cell, round(side / cell) * cell)
 
 
-def build(
-    data_shape: tuple[int, ...],
-    *,
-    z_dim: int,
-    levels: int,
-    width: int,
-    global_channels: int,
-    local_channels: int,
-    periodic: int,
-    d_width: int,
-) -> Networks:
+def build(data_shape: tuple[int, ...], *, z_dim: int, levels: int, d_width: int, **params: Any) -> Networks:
+    """The spatial GAN's networks for crops ``data_shape``; ``params`` are the generator's (see
+    :class:`SpatialGenerator`)."""
     if len(data_shape) != 3:
         raise UserInputError(f"architecture 'spatial' needs images (C, H, W), got items of shape {tuple(data_shape)}")
-    channels, height, width_px = data_shape
+    channels, height, width = data_shape
     cell = 2**levels
-    if height % cell or width_px % cell:
+    if height % cell or width % cell:
         raise UserInputError(
             f"architecture 'spatial' with levels = {levels} paints {cell}-px cells: data.size must be a multiple "
-            f"of {cell}, got {height}x{width_px}"
+            f"of {cell}, got {height}x{width}"
         )
-    G = SpatialGenerator(
-        z_dim,
-        channels,
-        (height, width_px),
-        levels=levels,
-        width=width,
-        global_channels=global_channels,
-        local_channels=local_channels,
-        periodic=periodic,
-    )
-    D = ConvDiscriminator(channels, height, width_px, d_width, patch=True)
+    G = SpatialGenerator(z_dim, channels, (height, width), levels=levels, **params)
+    D = ConvDiscriminator(channels, height, width, d_width, patch=True)
     G.net.apply(init_weights)
     D.apply(init_weights)
     return Networks(G, D, z_dim)

@@ -95,3 +95,12 @@ def test_bad_canvases_are_one_line_usage_errors(cli, runs, args, expected):
     run = runs["spatial"] if "50" in args else runs["dcgan"]
     result = cli("sample", str(run), *args, code=2)
     assert expected in result.output and "Traceback" not in result.output
+
+
+def test_tile_without_a_size_paints_a_tile_at_the_training_size(cli, runs, tmp_path):
+    cli("sample", str(runs["spatial"]), "--seeds", "5", "--no-grid", "--tile", "-o", str(tmp_path / "t"))
+    tile = np.asarray(Image.open(tmp_path / "t" / "seed0005.png")).astype(float)
+    assert tile.shape[:2] == (16, 16)
+    across = (np.abs(tile[:, 0] - tile[:, -1]).mean() + np.abs(tile[0] - tile[-1]).mean()) / 2
+    inside = (np.abs(np.diff(tile, axis=1)).mean() + np.abs(np.diff(tile, axis=0)).mean()) / 2
+    assert across <= inside

@@ -107,3 +107,8 @@ def test_rows_per_chunk_respects_the_budget():
 def test_points_are_refused():
     with pytest.raises(UserInputError, match="needs images"):
         cppn.build((2,), **SMALL, crisp=1.0)
+
+
+def test_width_sets_the_feature_maps_convolutions_whatever_the_image_width():
+    convs = [m for m in _nets((3, 32, 32), width=8, grid=16).generator.grid if isinstance(m, torch.nn.Conv2d)]
+    assert [c.out_channels for c in convs[:-1]] == [16, 8]  # 8x8, then 16x16 at `width`
