@@ -209,7 +209,7 @@ def _timelapse(
     given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
     given += [
         f"--{key.replace('_', '-')}"
-        for key in ("checkpoint", "step", "ema", "size", "tile")
+        for key in ("checkpoint", "step", "ema", "size", "tile", "at", "inject", "enlarge")
         if drawing[key] is not None
     ]
     if drawing["psi"] is not None:
@@ -279,6 +279,7 @@ def _walk(
     cfg = loaded.recipe.sample
     given = {"resample": resample, "truncation": drawing["psi"]}
     given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
+    given.update(options.scale_settings(drawing["at"], drawing["inject"], drawing["enlarge"]))
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
     if n is not None and seeds is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -62,6 +63,16 @@ def canvas_settings(size: tuple[int, int] | None, tile: bool | None, scale: int 
     return given
 
 
+def scale_settings(at: int | None, inject: str | None, enlarge: float | None) -> dict[str, Any]:
+    """``--at``, ``--inject`` and ``--enlarge`` as ``[sample]`` values, the given ones only; an
+    injected file's path made absolute, so the image's recipe finds it from anywhere."""
+    given: dict[str, Any] = {k: v for k, v in (("at", at), ("enlarge", enlarge)) if v is not None}
+    if inject is not None:
+        path = Path(inject).expanduser()
+        given["inject"] = str(path.resolve()) if path.exists() else inject
+    return given
+
+
 def runs_dir(f: F) -> F:
     return click.option(
         "--runs-dir",
@@ -96,6 +107,32 @@ def overrides(f: F) -> F:
 
 def json_flag(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(f)
+
+
+#: How methods with scales (pyramid) draw: from which scale, from whose picture, how much larger.
+SCALE_OPTIONS = (
+    click.option(
+        "--at",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="N",
+        help="Methods with scales (pyramid): start at scale N, the scales below from the training "
+        "picture (or --inject); higher keeps more of its layout [default: 0, all from noise].",
+    ),
+    click.option(
+        "--inject",
+        default=None,
+        metavar="PICTURE",
+        help="Methods with scales: start from this picture at scale --at (paint-to-image, harmonisation).",
+    ),
+    click.option(
+        "--enlarge",
+        type=FiniteFloatRange(1, 16),
+        default=None,
+        metavar="F",
+        help="Methods that enlarge (pyramid): super-resolve the training picture (or --inject's) F times.",
+    ),
+)
 
 
 def drawing(f: F) -> F:
@@ -141,6 +178,7 @@ def drawing(f: F) -> F:
                 default=None,
                 help="Paint a seamless tile: opposite edges match (architectures that tile, e.g. spatial).",
             ),
+            *SCALE_OPTIONS,
             click.option(
                 "-s",
                 "--stylize",

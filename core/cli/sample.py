@@ -132,6 +132,9 @@ def sample(
       ganvas sample latest --n 8 --no-grid           # 8 new random seeds, one file each
       ganvas sample latest --seeds 7 --size 256 -s oil -s vignette
       ganvas sample latest --seeds 0-15 --truncation 0.7
+      ganvas sample latest --seeds 0-8 --size 512x256 --at 2   # one-picture runs (pyramid)
+      ganvas sample latest --seeds 0 --inject sketch.png --at 3
+      ganvas sample latest --seeds 0 --enlarge 4
     """
     from ganvas.drawing.sampler import write_images
 
@@ -142,6 +145,7 @@ def sample(
     seed_list = choose_seeds(seeds, n, cfg.seeds)
     given = {"grid": grid, "columns": columns, "resample": resample, "truncation": drawing["psi"]}
     given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
+    given.update(options.scale_settings(drawing["at"], drawing["inject"], drawing["enlarge"]))
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
     if n is not None and seeds is None:

@@ -64,9 +64,10 @@ def _train(
     try:
         trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
         if not quiet:
-            data = trainer.data
+            data, method = trainer.data, type(trainer.method)
+            what = f"{recipe.model.name} with {recipe.loss.name}" if "model" in method.uses else recipe.method.name
             click.echo(
-                f"training {recipe.model.name} with {recipe.loss.name} on {data.name} "
+                f"training {what} on {data.name} "
                 f"({len(data)} items of {'x'.join(map(str, data.shape))}) on {trainer.device}",
                 err=True,
             )

@@ -58,12 +58,13 @@ def check_canvas_budget(count: int, canvas: int | tuple[int, int] | None) -> Non
 def check_drawable(run: LoadedRun, settings: SampleConfig) -> str | None:
     """Refuse settings the run cannot draw (``tile`` on an architecture that cannot tile); return
     what a ``size`` will do, natively or by upsampling, in words (None without a size)."""
-    architecture = run.recipe.model.name
+    architecture = run.maker or run.recipe.model.name
     if settings.tile and not run.drawer.tiles:
         raise UserInputError(
             f"--tile: run '{run.run_dir.name}' ({architecture}) cannot paint a seamless tile; "
             "architectures that can say so in `ganvas list architectures` (e.g. spatial)"
         )
+    _check_scales(run, settings)
     canvas = canvas_of(settings)
     if canvas is None:
         return None
@@ -72,3 +73,26 @@ def check_drawable(run: LoadedRun, settings: SampleConfig) -> str | None:
         return f"rendered natively at {width}x{height} ({architecture} renders at any size)"
     trained = "x".join(map(str, reversed(run.drawer.native_size))) if run.drawer.native_size else "its own size"
     return f"upsampled from {trained} to {width}x{height}, bicubic ({architecture} renders at its training size only)"
+
+
+def _check_scales(run: LoadedRun, settings: SampleConfig) -> None:
+    """Refuse ``at``, ``inject`` and ``enlarge`` where the run's drawer has no scales, beyond its
+    scales, or together with what they exclude."""
+    drawer, name = run.drawer, f"run '{run.run_dir.name}' ({run.maker or run.recipe.method.name})"
+    if settings.at and not drawer.scales:
+        raise UserInputError(f"--at {settings.at}: {name} draws in one pass, it has no scales to start at")
+    if settings.at > drawer.scales:
+        raise UserInputError(
+            f"--at {settings.at}: {name} has {drawer.scales} scales; give 0 (all from noise) to "
+            f"{drawer.scales - 1} (noise at the finest only), or {drawer.scales} (the picture itself)"
+        )
+    if settings.inject and not drawer.injects:
+        raise UserInputError(f"--inject: {name} cannot start from a picture; methods with scales can (pyramid)")
+    if settings.enlarge > 1:
+        if not drawer.enlarges:
+            raise UserInputError(f"--enlarge: {name} cannot super-resolve; methods with scales can (pyramid)")
+        if settings.size or settings.at or settings.tile:
+            raise UserInputError("--enlarge makes the picture larger by itself: give it without --size, --at or --tile")
+        if drawer.native_size:
+            height, width = drawer.native_size
+            check_canvas_budget(1, (round(height * settings.enlarge), round(width * settings.enlarge)))

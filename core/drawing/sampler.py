@@ -27,7 +27,7 @@ from ganvas.seeds import format_seeds
 from ganvas.training.loop import method_state
 from ganvas.training.method import DrawContext, Drawer, Method
 
-__all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe"]
+__all__ = ["LoadedRun", "load_run", "finish_images", "render_latents", "write_images", "drawn_recipe", "scale_options"]
 
 
 @dataclass
@@ -40,6 +40,8 @@ class LoadedRun:
     step: int
     checkpoint: Path
     ema: bool = True
+    #: What draws, in words: the architecture (``dcgan``) or, for a method without one, the method.
+    maker: str = ""
 
     @property
     def kind(self) -> type[Dataset]:
@@ -109,7 +111,8 @@ def load_run(
             f"checkpoint '{checkpoint}' does not fit the run's {method.label} and [model] "
             f"({first}); was it copied from another run?"
         ) from None
-    return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema)
+    maker = recipe.model.name if "model" in method_cls.uses else recipe.method.name
+    return LoadedRun(run_dir, recipe, drawer, int(state["step"]), checkpoint, use_ema, maker)
 
 
 def finish_images(
@@ -153,14 +156,22 @@ def render_latents(
     canvas = canvas_of(cfg)
     if cfg.tile and canvas is None:  # a tile at the model's own size
         canvas = run.drawer.native_size
+    extra = scale_options(cfg)
     if run.drawer.any_size and canvas is not None and run.kind.pictures:
-        items = run.drawer.draw(z, truncation=psi, size=canvas, tile=cfg.tile)
+        items = run.drawer.draw(z, truncation=psi, size=canvas, tile=cfg.tile, **extra)
         canvas = None
     else:
-        items = run.drawer.draw(z, truncation=psi)
+        items = run.drawer.draw(z, truncation=psi, **extra)
     if not run.kind.pictures:
         return run.kind.render(items)
     return finish_images(items, run.recipe.stylize if chain is None else chain, host, canvas)
+
+
+def scale_options(settings: SampleConfig) -> dict[str, Any]:
+    """The ``[sample]`` values of drawers with scales (``at``, ``inject``, ``enlarge``) that are
+    set: only those are passed, so a drawer without scales never sees them."""
+    given = {"at": settings.at, "inject": settings.inject, "enlarge": settings.enlarge}
+    return {k: v for k, v in given.items() if v not in (0, "", 1.0)}
 
 
 def drawn_recipe(run: LoadedRun, settings: SampleConfig, chain: list[ComponentRef], seeds: list[int]) -> Recipe:

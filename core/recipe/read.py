@@ -28,6 +28,10 @@ def _check_untrusted(raw: dict[str, Any], ref: str) -> None:
     name, _, argument = source.partition(":") if isinstance(source, str) else ("", "", "")
     if name.strip() in PATH_DATASETS or (name.strip() in NAME_OR_PATH_DATASETS and _looks_like_path(argument)):
         asks.append(f"reads '{printable(source, 120)}'")
+    sample = raw.get("sample")
+    inject = sample.get("inject", "") if isinstance(sample, dict) else ""
+    if isinstance(inject, str) and _looks_like_path(inject):
+        asks.append(f"injects '{printable(inject, 120)}'")
     if raw.get("plugins"):
         asks.append(f"needs plugins {printable(str(raw['plugins']), 120)}")
     if asks:

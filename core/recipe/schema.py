@@ -131,6 +131,22 @@ class SampleConfig:
         0, "canvas height in pixels when it differs from size (1920x1080: size 1920, height 1080)", min=0, max=65536
     )
     tile: bool = _opt(False, "paint a seamless tile (opposite edges match); architectures that tile only")
+    at: int = _opt(
+        0,
+        "methods with scales (pyramid): start drawing at this scale, the scales below it from the training "
+        "picture (or from inject); higher keeps more of its layout; 0: all scales from noise",
+        min=0,
+        max=64,
+    )
+    inject: str = _opt(
+        "", "methods with scales: start from this picture (a file, or a built-in picture's name) at scale 'at'"
+    )
+    enlarge: float = _opt(
+        1.0,
+        "methods that enlarge (pyramid): super-resolve the training picture (or inject's) this many times; 1: off",
+        min=1.0,
+        max=16.0,
+    )
     ema: bool = _opt(True, "draw with the EMA generator (smoother); false: the raw generator")
     step: int = _opt(0, "draw from the checkpoint of this training step (training saves it); 0: the last", min=0)
 

@@ -79,6 +79,13 @@ class Drawer:
     tiles: bool = False
     #: ``(H, W)`` of what :meth:`draw` gives without a size (the training size); None: unknown.
     native_size: tuple[int, int] | None = None
+    #: How many scales a drawing passes through, coarse to fine, when :meth:`draw` takes
+    #: ``at=N`` (start from scale N, the scales below it from the training picture); 0: no scales.
+    scales: int = 0
+    #: Whether :meth:`draw` takes ``inject="PICTURE"``: start from that picture (at scale ``at``).
+    injects: bool = False
+    #: Whether :meth:`draw` takes ``enlarge=F``: the training (or injected) picture super-resolved F times.
+    enlarges: bool = False
 
     def latents(self, seeds: list[int]) -> Tensor:
         """One latent per seed, the same for a seed whatever else is drawn with it."""
@@ -90,7 +97,8 @@ class Drawer:
         """Items in model space (images in [-1, 1]) for ``latents``; each row drawn independently.
 
         ``size`` and ``tile`` are passed only to a drawer that declares :attr:`any_size` and
-        :attr:`tiles`."""
+        :attr:`tiles`; ``at``, ``inject`` and ``enlarge`` only when set, to a drawer that declares
+        :attr:`scales`, :attr:`injects` and :attr:`enlarges`."""
         raise NotImplementedError
 
 

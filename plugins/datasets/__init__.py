@@ -52,7 +52,7 @@ def _register_image(register):
     register(
         "image",
         "ganvas.plugins.datasets.image:load",
-        help="one picture, for single-image methods: image:PATH (png/jpg/webp/bmp) or image:landscape|cobbles|marble|...",
+        help="one picture, for single-image methods: image:PATH (png/jpg/webp/bmp) or image:landscape|hubble|cobbles|marble|...",
         params=[
             Param("size", int, 250, "longer side in pixels (a smaller picture keeps its size)", min=16, max=2048),
             _channels(3),

@@ -7,7 +7,8 @@ at a reduced scale (Pillow's draft mode), so a 20,000-px photo never sits in mem
 other formats are decoded whole, up to :data:`MAX_DECODE_PIXELS`.
 
 ``NAME`` is a picture ganvas paints itself, no download: ``landscape`` (a photo-like 3:2
-landscape) or one of the textures of ``texture:`` (``cobbles``, ``marble``, ``scales``, ``weave``).
+landscape) or one of the textures of ``texture:`` (``cobbles``, ``marble``, ``scales``, ``weave``);
+or one it ships (:data:`SHIPPED`, public domain, sources in ``pictures/SOURCES.md``): ``hubble``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,16 @@ from ganvas.plugins.datasets.procedural.textures import TEXTURES, draw
 from ganvas.plugins.datasets.texture import unknown_picture
 from ganvas.plugins.stylizers.pictures import landscape
 
-__all__ = ["BUILTIN", "MAX_DECODE_PIXELS", "load", "item_shape", "read_picture"]
+__all__ = ["BUILTIN", "SHIPPED", "NAMES", "MAX_DECODE_PIXELS", "load", "item_shape", "read_picture", "picture_channels"]
 
 log = logging.getLogger("ganvas")
 
 #: The pictures ganvas paints itself, with their height / width.
 BUILTIN: dict[str, float] = {"landscape": 2 / 3, **{name: 1.0 for name in TEXTURES}}
+#: The pictures ganvas ships, by name: files in ``pictures/`` (public domain, at most 256 px).
+SHIPPED: dict[str, Path] = {"hubble": Path(__file__).with_name("pictures") / "hubble.jpg"}
+#: Every name ``image:NAME`` takes.
+NAMES: tuple[str, ...] = (*BUILTIN, *SHIPPED)
 #: The most pixels a non-JPEG file is decoded at (about 800 MB as RGB); JPEGs decode smaller.
 MAX_DECODE_PIXELS = 2**28
 
@@ -49,7 +54,7 @@ def _open_header(path: Path, argument: str) -> Image.Image:
             raise UserInputError(
                 f"image '{argument}' is a folder; image:PATH takes one picture (a folder: folder:PATH)"
             )
-        raise unknown_picture("image", argument, list(BUILTIN))
+        raise unknown_picture("image", argument, list(NAMES))
     limit = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None  # decoding is bounded below: a draft, or MAX_DECODE_PIXELS
     try:
@@ -62,9 +67,10 @@ def _open_header(path: Path, argument: str) -> Image.Image:
         Image.MAX_IMAGE_PIXELS = limit
 
 
-def read_picture(argument: str, size: int, channels: int) -> Image.Image:
+def read_picture(argument: str, size: int, channels: int, *, note_small: bool = True) -> Image.Image:
     """The file ``argument`` names, decoded at most about ``size`` px on its longer side where the
-    format allows, then shrunk to exactly that (RGB, or L with ``channels = 1``)."""
+    format allows, then shrunk to exactly that (RGB, or L with ``channels = 1``); ``note_small``:
+    say so when the picture is smaller."""
     path = Path(argument).expanduser()
     with _open_header(path, argument) as image:
         width, height = image.size
@@ -82,7 +88,7 @@ def read_picture(argument: str, size: int, channels: int) -> Image.Image:
         except UNREADABLE_IMAGE_ERRORS:
             raise UserInputError(f"image '{argument}' is damaged: its pixels could not be read") from None
         picture = _flatten(image, argument).convert("RGB" if channels == 3 else "L")
-    if max(width, height) < size:
+    if max(width, height) < size and note_small:
         log.warning(
             "image '%s' is %dx%d px, smaller than data.size = %d: used at its own size", argument, width, height, size
         )
@@ -113,12 +119,15 @@ def _painted(name: str, size: int, channels: int, seed: int) -> torch.Tensor:
     return picture
 
 
-def load(argument: str, *, size: int, channels: int, seed: int) -> ImageSet:
+def load(argument: str, *, size: int, channels: int, seed: int, note_small: bool = True) -> ImageSet:
     """One picture as a one-item ImageSet ``(1, C, H, W)``."""
     name = argument.strip() or "landscape"
     if name in BUILTIN:
         return ImageSet(_painted(name, size, channels, seed)[None], name=f"image:{name}")
-    picture = pil_to_tensor(read_picture(name, size, channels))
+    if name in SHIPPED:
+        picture = pil_to_tensor(read_picture(str(SHIPPED[name]), size, channels, note_small=note_small))
+        return ImageSet(picture[None], name=f"image:{name}")
+    picture = pil_to_tensor(read_picture(name, size, channels, note_small=note_small))
     return ImageSet(picture[None], name=f"image:{Path(name).name}")
 
 
@@ -129,8 +138,25 @@ def item_shape(argument: str, params: dict) -> tuple[int, ...] | None:
     if name in BUILTIN:
         return (channels, max(1, round(size * BUILTIN[name])), size)
     try:
-        with _open_header(Path(name).expanduser(), name) as image:
+        with _open_header(SHIPPED.get(name) or Path(name).expanduser(), name) as image:
             width, height = _fit(image.size[0], image.size[1], size)
     except UserInputError:
         return None
     return (channels, height, width)
+
+
+#: Pillow modes of one channel (the rest are colour, or colour once transparency is flattened).
+GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
+
+
+def picture_channels(argument: str) -> int | None:
+    """1 (greyscale) or 3 (colour): what the file ``argument`` names holds, from its header; None
+    for a built-in or shipped picture's name (drawn in either) or an unreadable file (reading it says why)."""
+    name = argument.strip() or "landscape"
+    if name in NAMES:
+        return None
+    try:
+        with _open_header(Path(name).expanduser(), name) as image:
+            return 1 if image.mode in GREY_MODES else 3
+    except UserInputError:
+        return None

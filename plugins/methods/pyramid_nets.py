@@ -1,10 +1,14 @@
-"""The networks of the ``pyramid`` method: a generator that grows one convolutional stage per scale
-(ConSinGAN's residual design) and a fully convolutional patch discriminator.
+"""The networks of the ``pyramid`` method: a generator of one small convolutional stage per scale
+that refines the picture from the scale below (SinGAN's residual design), and a fully
+convolutional patch critic.
 
-Stage ``k`` upsamples the features of stage ``k - 1`` to its scale, adds what its convolutions
-make of them and of its noise map, and a shared 3x3 tail turns the features into a picture. Noise
-maps have :data:`NOISE` channels; a drawing's maps come from the seed's latent through a counter-
-based hash (the same pixel gets the same projection at any canvas size), so walks are smooth.
+Stage ``k`` takes the picture from stage ``k - 1`` upsampled to its scale and a noise map, and
+adds what its convolutions make of them: ``x_k = up(x_{k-1}) + tanh(stage_k(up, amp_k * noise))``.
+Pictures, not features, pass between stages, so a drawing can start from any picture at any
+scale (paint-to-image, harmonisation) and the finest stage can be applied again above the
+training size (super-resolution). Noise maps have :data:`NOISE` channels; a drawing's maps come
+from the seed's latent through a counter-based hash (the same pixel gets the same projection at
+any canvas size), so walks are smooth.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from torch import Tensor, nn
 
 from ganvas.plugins.models.spatial import hash_normal
 
-__all__ = ["NOISE", "LATENT", "PyramidGenerator", "PatchDiscriminator", "hash_noise", "pyramid_sizes"]
+__all__ = ["NOISE", "LATENT", "PyramidGenerator", "PatchDiscriminator", "hash_noise", "pyramid_sizes", "upsample"]
 
 #: Channels of every noise map; the length of a drawing's latent (its noise is a projection of it).
 NOISE, LATENT = 4, 64
@@ -29,38 +33,60 @@ def _block(a: int, b: int) -> list[nn.Module]:
     return [nn.Conv2d(a, b, 3, 1, 1), nn.LeakyReLU(0.2, inplace=True)]
 
 
-class PyramidGenerator(nn.Module):
-    """noise maps ``[(B, NOISE, h_k, w_k)]`` for stages 0..k -> a picture ``(B, C, h_k, w_k)``."""
-
-    def __init__(self, stages: int, channels: int, width: int, layers: int) -> None:
-        super().__init__()
-        self.bodies = nn.ModuleList(
-            nn.Sequential(*_block(width + NOISE, width), *[m for _ in range(layers - 1) for m in _block(width, width)])
-            for _ in range(stages)
-        )
-        self.tail = nn.Conv2d(width, channels, 3, 1, 1)
-        self.width = width
-
-    def forward(self, noises: list[Tensor], amps: list[float]) -> Tensor:
-        first = noises[0]
-        x = first.new_zeros(len(first), self.width, *first.shape[-2:])
-        for k, noise in enumerate(noises):
-            if k:
-                x = F.interpolate(x, size=noise.shape[-2:], mode="bilinear", align_corners=False)
-            x = x + self.bodies[k](torch.cat([x, amps[k] * noise], dim=1))
-        return torch.tanh(self.tail(x))
+def upsample(x: Tensor, size: tuple[int, int]) -> Tensor:
+    """``x`` resized to ``size`` bilinearly (how a stage receives the picture from below)."""
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
 
 
-class PatchDiscriminator(nn.Module):
-    """pictures ``(B, C, H, W)`` of any size -> one score per patch, averaged: ``(B,)``."""
+class Stage(nn.Module):
+    """One scale: ``(picture from below, noise) -> the residual it adds``, in [-1, 1]."""
 
     def __init__(self, channels: int, width: int, layers: int) -> None:
         super().__init__()
-        blocks = _block(channels, width) + [m for _ in range(layers) for m in _block(width, width)]
+        blocks = _block(channels + NOISE, width) + [m for _ in range(layers - 1) for m in _block(width, width)]
+        self.net = nn.Sequential(*blocks, nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh())
+
+    def forward(self, below: Tensor, noise: Tensor) -> Tensor:
+        return self.net(torch.cat([below, noise], dim=1))
+
+
+class PyramidGenerator(nn.Module):
+    """noise maps ``[(B, NOISE, h_k, w_k)]`` for stages ``start..k`` -> a picture ``(B, C, h_k, w_k)``.
+
+    ``below`` is the picture the first of them refines (upsampled to its scale); None: nothing,
+    the coarsest stage paints from noise alone."""
+
+    def __init__(self, stages: int, channels: int, width: int, layers: int) -> None:
+        super().__init__()
+        self.stages = nn.ModuleList(Stage(channels, width, layers) for _ in range(stages))
+        self.channels, self.width = channels, width
+
+    def forward(
+        self, noises: list[Tensor], amps: list[float], *, start: int = 0, below: Tensor | None = None
+    ) -> Tensor:
+        if not noises:
+            raise ValueError("PyramidGenerator needs the noise map of at least one stage")
+        x = below
+        for k, noise in enumerate(noises, start=start):
+            size = (int(noise.shape[-2]), int(noise.shape[-1]))
+            up = noise.new_zeros(len(noise), self.channels, *size) if x is None else upsample(x, size)
+            x = up + self.stages[k](up, amps[k] * noise)
+        assert x is not None  # noises is not empty
+        return x
+
+
+class PatchDiscriminator(nn.Module):
+    """pictures ``(B, C, H, W)`` of any size -> a score per patch ``(B, 1, H, W)`` (:meth:`forward`)."""
+
+    def __init__(self, channels: int, width: int, layers: int) -> None:
+        super().__init__()
+        blocks = _block(channels, width) + [m for _ in range(layers - 1) for m in _block(width, width)]
         self.net = nn.Sequential(*blocks, nn.Conv2d(width, 1, 3, 1, 1))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).mean(dim=(1, 2, 3))
+        return self.net(x)
 
 
 def pyramid_sizes(height: int, width: int, scales: int, min_size: int, factor: float) -> list[tuple[int, int]]:

@@ -103,7 +103,16 @@ def test_bench_augment_json(cli: Cli):
 def test_every_bench_command_has_json(cli: Cli):
     from ganvas.cli.bench import bench
 
-    assert set(bench.commands) == {"loop", "modes", "augment", "augment-quality", "stylize", "threads", "resolution"}
+    assert set(bench.commands) == {
+        "loop",
+        "modes",
+        "augment",
+        "augment-quality",
+        "stylize",
+        "threads",
+        "resolution",
+        "single-image",
+    }
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output
 

@@ -93,9 +93,19 @@ def test_builtin_pictures_are_painted_at_size_deterministically(name):
     assert _load(name, size=48, channels=1).data.shape[1] == 1
 
 
+def test_shipped_pictures_load_by_name_at_size_without_trust_or_a_path():
+    hubble = _load("hubble", size=64)
+    assert hubble.name == "image:hubble" and hubble.data.shape == (1, 3, 56, 64)  # 256 x 223 shrunk
+    assert hubble.data.float().mean() < 60  # a dark sky with bright galaxies, not a blank file
+    assert hubble.data.amax() > 200
+    assert _load("hubble", size=64, channels=1).data.shape == (1, 1, 56, 64)
+    assert image.picture_channels("hubble") is None  # drawn in either
+    assert all(path.is_file() and max(Image.open(path).size) <= 256 for path in image.SHIPPED.values())
+
+
 def test_the_shape_trait_matches_what_loads_without_decoding(tmp_path, host):
     shape_of = host.get("datasets", "image").traits["shape"]
     path = str(_write(tmp_path / "w.webp", size=(90, 60)))
-    for argument in (path, "landscape", "marble"):
+    for argument in (path, "landscape", "marble", "hubble"):
         assert shape_of(argument, PARAMS) == tuple(_load(argument).data.shape[1:])
     assert shape_of(str(tmp_path / "missing.png"), PARAMS) is None
