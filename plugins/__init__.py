@@ -9,5 +9,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "ganvas.plugins.datasets",
     "ganvas.plugins.stylizers",
     "ganvas.plugins.augment",
+    "ganvas.plugins.loggers",
     "ganvas.plugins.eval_commands",
 )

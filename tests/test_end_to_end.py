@@ -1,5 +1,6 @@
 """End-to-end checks in real processes (marked slow; CI runs them)."""
 
+import json
 import os
 import signal
 import subprocess
@@ -44,6 +45,15 @@ def test_ctrl_c_saves_a_checkpoint_and_resume_finishes(tmp_path):
     assert len(ckpts) == 1
     step = int(ckpts[0].stem.split("-")[1])
     assert step >= 3
+    listed = subprocess.run(
+        [sys.executable, "-m", "ganvas", "runs", "--json"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    (row,) = json.loads(listed.stdout)["runs"]
+    assert row["state"] == "interrupted" and row["step"] == step and row["total"] == 100_000
 
     done = subprocess.run(
         [sys.executable, "-m", "ganvas", "train", "--resume", "long", "-q", "--set", f"train.steps={step + 2}"],

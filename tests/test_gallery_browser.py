@@ -14,18 +14,17 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from browser_helpers import chromium, run_chromium
 from gallery_helpers import REPO_GALLERY, build_tiny_gallery
 
 pytestmark = pytest.mark.slow  # about 7 s of browser runs each (plus a tiny build)
 
 WIDTHS = (1280, 420)  # a desktop window and a phone (headless Chromium lays out at least 500 px)
-TIMEOUT_S = 60
 
 CHECK = """<script>
 window.addEventListener("load", () => {
@@ -53,46 +52,6 @@ window.addEventListener("load", () => {
   }));
 });
 </script>"""
-
-
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not installed: .ci/run should have installed it (apt-get install chromium)")
-    pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
-
-
-def run_chromium(tmp: Path, width: int, *args: str) -> str:
-    profile = tmp / f"profile-{width}"
-    cmd = [
-        chromium(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
-        f"--window-size={width},1600",
-        *args,
-    ]
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"chromium did not finish within {TIMEOUT_S} s: {' '.join(cmd)}")
-    if done.returncode != 0:
-        pytest.fail(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
-    return done.stdout
 
 
 def checked_copy(gallery: Path, tmp: Path) -> Path:

@@ -42,6 +42,7 @@ CROSS_CUTTING = {
     "test_packaging.py",
     "test_plugin_acceptance.py",
     "test_gallery_browser.py",
+    "test_watch_browser.py",
 }
 
 

@@ -1,10 +1,10 @@
-"""``ganvas bench single-image``: a one-picture method (the ``landscape`` gallery recipe's: the
+"""``ganvas bench single-image``: a one-picture method (the ``stones`` gallery recipe's: the
 ``pyramid``) trained on each picture, timed, and its variations scored against the picture.
 
 For each picture (a built-in name, or a file; default: the built-in ones, and scikit-image's
 bundled public-domain photos when the ``bench`` extra is installed):
 
-1. Training: the ``landscape`` recipe with ``data.source = "image:PICTURE"`` and ``data.size =
+1. Training: the ``stones`` recipe with ``data.source = "image:PICTURE"`` and ``data.size =
    --size``, ``--steps`` steps (default: the recipe's), in memory; wall seconds and steps.
 2. ``--samples`` variations (seeds 0..N-1) at the training size. Patch SWD: the Laplacian SWD
    x10^3 of :data:`CROPS` crops of half the picture's height and width taken from the samples
@@ -42,7 +42,7 @@ __all__ = ["Settings", "default_pictures", "run_single_image_benchmark", "format
 
 Log = Callable[[str], Any]
 
-RECIPE = "landscape"
+RECIPE = "stones"
 #: Crops per set for the patch SWD (the samples give CROPS // samples each).
 CROPS = 64
 TARGETS = {"train_seconds": 600.0, "swd_ratio": 1.5, "copy_ratio": 2.0}

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ganvas import __version__
-from ganvas.cli import animate, gallery, install, listing, plugins, recipe, sample, train
+from ganvas.cli import animate, explore, gallery, install, listing, plugins, recipe, sample, train, watch
 from ganvas.cli import bench as bench_cli
 from ganvas.errors import GanvasError
 from ganvas.plugin.manager import PluginHost, get_host, reset_host
@@ -132,11 +132,13 @@ def make_cli(host: PluginHost) -> click.Group:
         *train.COMMANDS,
         *sample.COMMANDS,
         *animate.COMMANDS,
+        *explore.COMMANDS,
         *gallery.COMMANDS,
         *recipe.COMMANDS,
         *listing.COMMANDS,
         *plugins.COMMANDS,
         *install.COMMANDS,
+        *watch.COMMANDS,
     ):
         cli.add_command(command)
     cli.add_command(bench_cli.bench)

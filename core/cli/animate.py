@@ -124,6 +124,12 @@ def output_stem(output: str, formats: list[str], force: bool) -> Path:
 )
 @options.drawing
 @click.option(
+    "--classes",
+    default=None,
+    metavar="NAME,NAME...",
+    help="Class-conditional runs: morph between these classes, each keyframe seed in each class in turn.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(),
@@ -145,6 +151,7 @@ def animate(
     scale: int | None,
     resample: str | None,
     timelapse: bool,
+    classes: str | None,
     output: str | None,
     force: bool,
     device: str | None,
@@ -171,6 +178,7 @@ def animate(
 
     fmts = parse_formats(formats)
     run_dir = find_run(run_ref, runs_root(runs_dir))
+    drawing["classes"] = classes
     if timelapse:
         plan = _timelapse(host, run_dir, seeds, n, frames, fps, scale, resample, drawing)
     else:
@@ -209,9 +217,11 @@ def _timelapse(
     given = [name for name, value in (("--seeds", seeds), ("-n", n), ("--frames", frames)) if value is not None]
     given += [
         f"--{key.replace('_', '-')}"
-        for key in ("checkpoint", "step", "ema", "size", "tile", "at", "inject", "enlarge")
+        for key in ("checkpoint", "step", "ema", "size", "tile", "at", "inject", "enlarge", "classes")
         if drawing[key] is not None
     ]
+    if drawing["edits"]:
+        given.append("--edit")
     if drawing["psi"] is not None:
         given.append("--truncation")
     if drawing["stylize_specs"] or drawing["no_stylize"]:
@@ -237,9 +247,11 @@ def _timelapse(
     return pictures, meta, stem_name, rate, enlarge, how, hold
 
 
-def _keyframes(seeds: str | None, n: int | None, frames: int | None) -> tuple[list[int], int]:
-    """The walk's keyframe seeds and frame count, checked."""
-    seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS)
+def _keyframes(seeds: str | None, n: int | None, frames: int | None, classes: int = 0) -> tuple[list[int], int]:
+    """The walk's keyframe seeds (each in each of ``classes`` when morphing) and frame count, checked."""
+    seed_list = choose_seeds(seeds, n, DEFAULT_SEEDS if not classes else "0")
+    if classes:
+        seed_list = [s for _ in range(classes) for s in seed_list]
     if len(seed_list) < 2:
         raise UserInputError(
             f"a walk needs at least 2 keyframe seeds, got '{seeds}'; e.g. --seeds {seed_list[0]}-"
@@ -267,9 +279,15 @@ def _walk(
 ) -> tuple[Any, ...]:
     """The frames and settings of a looping latent walk through keyframe seeds."""
     from ganvas.drawing.animate import latent_walk
+    from ganvas.drawing.control import check_control
+    from ganvas.training import select_classes
 
-    seed_list, count = _keyframes(seeds, n, frames)
     loaded = load_for_drawing(host, run_dir, device, drawing["checkpoint"], drawing["step"], drawing["ema"])
+    morph = select_classes(drawing["classes"], loaded.drawer.classes, "--classes") if drawing["classes"] else []
+    if len(morph) == 1:
+        raise UserInputError(f"--classes '{drawing['classes']}': name two or more classes to morph between")
+    seed_list, count = _keyframes(seeds, n, frames, len(morph))
+    labels = [k for k in morph for _ in range(len(seed_list) // len(morph))] if morph else None
     if not loaded.kind.pictures:
         raise UserInputError(
             f"run '{run_dir}' learns {loaded.kind.kind}; animations need an image run "
@@ -280,20 +298,23 @@ def _walk(
     given = {"resample": resample, "truncation": drawing["psi"]}
     given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
     given.update(options.scale_settings(drawing["at"], drawing["inject"], drawing["enlarge"]))
+    given.update(options.edit_settings(drawing["edits"]))
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
+    check_control(loaded, settings)
     if n is not None and seeds is None:
         click.echo("seeds: " + ",".join(map(str, seed_list)), err=True)
     rate = fps or DEFAULT_FPS
-    pictures = latent_walk(loaded, host, seed_list, count, chain=chain, settings=settings)
+    pictures = latent_walk(loaded, host, seed_list, count, chain=chain, settings=settings, labels=labels)
     from ganvas.drawing.sampler import drawn_recipe
     from ganvas.io.provenance import image_metadata
     from ganvas.seeds import format_seeds
 
     meta = image_metadata(drawn_recipe(loaded, settings, chain, seed_list), seed_list, loaded.step, host)
-    meta["ganvas:animation"] = json.dumps(
-        {"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate, "interpolation": "slerp", "loop": True}
-    )
+    walk: dict[str, Any] = {"mode": "walk", "seeds": seed_list, "frames": count, "fps": rate}
+    if labels is not None:
+        walk["classes"] = [loaded.drawer.classes[k] for k in labels]
+    meta["ganvas:animation"] = json.dumps({**walk, "interpolation": "slerp", "loop": True})
     label = f"random{len(seed_list)}" if n is not None and seeds is None else format_seeds(seed_list)
     label = label.replace(",", "_")
     if len(label) > 40:

@@ -355,7 +355,7 @@ def single_image(
     device: str,
     as_json: bool,
 ) -> None:
-    """Art from one picture: the `landscape` recipe's pyramid trained on each PICTURE, timed and scored.
+    """Art from one picture: the `stones` recipe's pyramid trained on each PICTURE, timed and scored.
 
     PICTURE is a file or a name image: takes (landscape, hubble, ...) [default: the built-in
     pictures, and scikit-image's public-domain photos with the bench extra]. For 16 variations:
@@ -369,4 +369,26 @@ def single_image(
     chosen = list(pictures) or default_pictures()
     settings = Settings(size=size, steps=steps, samples=samples, device=device, quick=quick, images=images)
     report = run_single_image_benchmark(host, chosen, settings, log=lambda line: click.echo(line, err=True))
+    _emit(report, as_json, format_report(report))
+
+
+@bench.command("control", context_settings=_CTX)
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps.  [default: the recipe's]")
+@click.option("--samples", type=click.IntRange(min=2), default=64, show_default=True, help="Images per class judged.")
+@click.option("--k", type=click.IntRange(1, 16), default=8, show_default=True, help="SeFa directions measured.")
+@click.option("--images", type=click.Path(file_okay=False), default=None, help="Write DIR/classes.png, DIR/sefa.png.")
+@click.option("--quick", is_flag=True, help="Tiny sizes and a few steps, for tests (the figures mean nothing).")
+@_DEVICE
+@_JSON
+@click.pass_obj
+def control(host: PluginHost, as_json: bool, **given: Any) -> None:
+    """Conditional generation and latent directions: the `styles` recipe (a class-conditional
+    DCGAN on procedural:mixed) trained, then a CNN judge trained on other real drawings labels
+    its samples (Classification Accuracy Score; target >= 90 %), beside the judge's accuracy on
+    held-out real drawings and per-class SWD; and SeFa's time and the consistency of each
+    direction across seeds, beside random directions'. Progress goes to stderr."""
+    from ganvas.bench.control import Settings, format_report, run_control_benchmark
+
+    settings = Settings(**given)
+    report = run_control_benchmark(host, settings, log=lambda line: click.echo(line, err=True))
     _emit(report, as_json, format_report(report))

@@ -130,6 +130,8 @@ def _build_one(
     files = [image, *gal.write_print_files(gallery, entry)]
     for old in gallery.walk_files(entry.name):  # a walk of the previous model is stale now
         old.unlink(missing_ok=True)
+    gallery.curves(entry.name).unlink(missing_ok=True)  # the previous model's
+    files += _curves(gallery, entry, run_dir, quiet)
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     walk_seconds = None
     if walks and loaded.kind.pictures:
@@ -154,6 +156,18 @@ def _build_one(
     }
 
 
+def _curves(gallery: gal.Gallery, entry: gal.Entry, run_dir: Path, quiet: bool) -> list[Path]:
+    """The build's training curves, small (the plot extra); none without matplotlib or stats."""
+    from ganvas.errors import GanvasError
+    from ganvas.watch.plot import plot_run
+
+    try:
+        return [plot_run(run_dir, gallery.curves(entry.name), title=f"{entry.name}: training", dpi=55)]
+    except GanvasError as exc:  # matplotlib missing, or a recipe that logged nothing
+        _say(quiet, f"{entry.name}: no curves ({exc})")
+        return []
+
+
 def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any) -> list[Path]:
     """A looping latent walk through the recipe's first seeds, drawn as the recipe draws."""
     from ganvas.drawing.animate import latent_walk, save_animation
@@ -162,8 +176,10 @@ def _walk(host: PluginHost, gallery: gal.Gallery, entry: gal.Entry, loaded: Any)
     from ganvas.seeds import parse_seeds
 
     sample = entry.recipe.sample
-    if max(sample.size, sample.height) > gal.WALK_CANVAS:  # a print-size recipe walks at a small size
-        sample = replace(sample, size=gal.WALK_CANVAS, height=0, tile=False)
+    if max(sample.size, sample.height) > gal.WALK_CANVAS:  # a print-size recipe walks at a small size,
+        k = gal.WALK_CANVAS / max(sample.size, sample.height)  # in its own aspect ratio
+        height = max(1, round(sample.height * k)) if sample.height else 0
+        sample = replace(sample, size=max(1, round(sample.size * k)), height=height, tile=False)
     seeds = parse_seeds(sample.seeds)[: gal.WALK_KEYFRAMES]
     while len(seeds) < 2:
         seeds.append(seeds[-1] + 1)

@@ -73,6 +73,15 @@ def scale_settings(at: int | None, inject: str | None, enlarge: float | None) ->
     return given
 
 
+def edit_settings(edits: tuple[str, ...]) -> dict[str, Any]:
+    """``--edit`` options as ``[sample] edit``, checked and in a canonical form."""
+    if not edits:
+        return {}
+    from ganvas.training.directions import format_edits, parse_edits
+
+    return {"edit": format_edits(parse_edits(",".join(edits)))}
+
+
 def runs_dir(f: F) -> F:
     return click.option(
         "--runs-dir",
@@ -135,6 +144,17 @@ SCALE_OPTIONS = (
 )
 
 
+#: Moves along a generator's latent directions (SeFa), recorded as ``[sample] edit``.
+EDIT_OPTION = click.option(
+    "--edit",
+    "edits",
+    multiple=True,
+    metavar="D=S",
+    help="Move S along latent direction D (SeFa; `ganvas explore RUN` shows them), e.g. "
+    "--edit 2=+1.5 --edit 5=-1 (repeatable; recorded in the image's recipe).",
+)
+
+
 def drawing(f: F) -> F:
     """How a trained run draws: checkpoint, EMA or raw weights, truncation, size and stylizers."""
     for option in reversed(
@@ -179,6 +199,7 @@ def drawing(f: F) -> F:
                 help="Paint a seamless tile: opposite edges match (architectures that tile, e.g. spatial).",
             ),
             *SCALE_OPTIONS,
+            EDIT_OPTION,
             click.option(
                 "-s",
                 "--stylize",

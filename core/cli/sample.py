@@ -95,6 +95,13 @@ def drawing_chain(host: PluginHost, loaded: LoadedRun, specs: tuple[str, ...], n
 )
 @options.drawing
 @click.option(
+    "--class",
+    "classes",
+    default=None,
+    metavar="NAME[,NAME...]",
+    help="Class-conditional runs: draw these classes [default: every class, a row per seed].",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(),
@@ -114,6 +121,7 @@ def sample(
     columns: int | None,
     scale: int | None,
     resample: str | None,
+    classes: str | None,
     output: str | None,
     force: bool,
     device: str | None,
@@ -135,6 +143,8 @@ def sample(
       ganvas sample latest --seeds 0-8 --size 512x256 --at 2   # one-picture runs (pyramid)
       ganvas sample latest --seeds 0 --inject sketch.png --at 3
       ganvas sample latest --seeds 0 --enlarge 4
+      ganvas sample latest --seeds 0-15 --class mondrian      # class-conditional runs
+      ganvas sample latest --seeds 3 --edit 2=+1.5 --edit 5=-1   # along SeFa directions
     """
     from ganvas.drawing.sampler import write_images
 
@@ -146,6 +156,7 @@ def sample(
     given = {"grid": grid, "columns": columns, "resample": resample, "truncation": drawing["psi"]}
     given.update(options.canvas_settings(drawing["size"], drawing["tile"], scale))
     given.update(options.scale_settings(drawing["at"], drawing["inject"], drawing["enlarge"]))
+    given.update({"classes": classes, **options.edit_settings(drawing["edits"])})
     settings = replace(cfg, **{k: v for k, v in given.items() if v is not None})
     explain_drawing(loaded, settings)
     if n is not None and seeds is None:

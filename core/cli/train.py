@@ -12,6 +12,7 @@ from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.files import write_text_atomic
 from ganvas.io.provenance import Provenance
 from ganvas.io.runs import RECIPE_FILE, STATS_FILE, create_run_dir, find_run, runs_root
+from ganvas.io.status import STATUS_FILE
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import DEFAULT_RECIPE, Recipe, apply_overrides, load_recipe, parse_recipe, read_recipe_source
 
@@ -71,6 +72,10 @@ def _train(
                 f"({len(data)} items of {'x'.join(map(str, data.shape))}) on {trainer.device}",
                 err=True,
             )
+            if data.labeled:
+                counts = ", ".join(f"{name} {n}" for name, n in data.class_counts().items())
+                learns = "learned per class" if getattr(trainer.method, "classes", ()) else "not used: unconditional"
+                click.echo(f"{len(data.classes)} classes ({learns}): {counts}", err=True)
         return trainer.run()
     except BaseException:
         _remove_unstarted(run_dir)  # a start that fails before its first step leaves no run folder
@@ -86,13 +91,17 @@ def _check_output(path: Path) -> None:
         raise UserInputError(f"--output '{path}': the folder '{parent}' does not exist; create it first")
 
 
+TB_FOLDER = "tensorboard"  # the tensorboard logger's, made when it opens
+
+
 def _remove_unstarted(run_dir: Path) -> None:
-    """Delete a run folder that holds nothing a step made: its recipe and an empty stats file."""
+    """Delete a run folder that holds nothing a step made: its recipe, an empty stats file, the
+    status and a logger's folder written before the first step."""
     if not run_dir.is_dir():
         return
     names = {p.name for p in run_dir.iterdir()}
     stats = run_dir / STATS_FILE
-    if names <= {RECIPE_FILE, STATS_FILE} and (not stats.exists() or stats.stat().st_size == 0):
+    if names <= {RECIPE_FILE, STATS_FILE, STATUS_FILE, TB_FOLDER} and (not stats.exists() or stats.stat().st_size == 0):
         shutil.rmtree(run_dir, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@ SWD and latent-walk animations apply to those only).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 import torch
@@ -27,11 +28,40 @@ class Dataset:
     #: Whether items are pictures: stylizers, augmentations, SWD and walks apply to them.
     pictures: ClassVar[bool] = False
 
-    def __init__(self, data: Tensor, name: str = "") -> None:
+    def __init__(
+        self, data: Tensor, name: str = "", *, labels: Tensor | None = None, classes: Sequence[str] = ()
+    ) -> None:
         if len(data) == 0:
             raise ValueError("a dataset needs at least one item")
         self.data = self._check(data)
         self.name = name
+        self.classes: tuple[str, ...] = tuple(classes)
+        self.labels: Tensor | None = None
+        if labels is not None:
+            labels = torch.as_tensor(labels, dtype=torch.long)
+            if labels.shape != (len(data),):
+                raise ValueError(f"labels must be one per item, shape ({len(data)},), got {tuple(labels.shape)}")
+            if not self.classes or int(labels.min()) < 0 or int(labels.max()) >= len(self.classes):
+                raise ValueError(f"labels must index the {len(self.classes)} class names, 0..{len(self.classes) - 1}")
+            self.labels = labels
+
+    @property
+    def labeled(self) -> bool:
+        """Whether each item carries a class label (``classes`` names them)."""
+        return self.labels is not None
+
+    def class_counts(self) -> dict[str, int]:
+        """Items per class, in class order (empty for unlabeled data)."""
+        if self.labels is None:
+            return {}
+        counts = torch.bincount(self.labels.cpu(), minlength=len(self.classes)).tolist()
+        return dict(zip(self.classes, counts))
+
+    def labels_at(self, indices: Tensor) -> Tensor:
+        """The labels of the items at ``indices`` (on the labels' device)."""
+        if self.labels is None:
+            raise ValueError(f"dataset {self.name or 'unnamed'} has no labels")
+        return self.labels[indices.to(self.labels.device)]
 
     def _check(self, data: Tensor) -> Tensor:
         raise NotImplementedError
@@ -47,6 +77,8 @@ class Dataset:
     def to(self, device: torch.device) -> Dataset:
         """Move the whole dataset (it is small) to ``device`` so batches need no copies."""
         self.data = self.data.to(device)
+        if self.labels is not None:
+            self.labels = self.labels.to(device)
         return self
 
     def batch(self, indices: Tensor) -> Tensor:
@@ -63,7 +95,8 @@ class Dataset:
         return self.render(items, columns)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.name or 'unnamed'}, n={len(self)}, shape={self.shape})"
+        labels = f", classes={len(self.classes)}" if self.labeled else ""
+        return f"{type(self).__name__}({self.name or 'unnamed'}, n={len(self)}, shape={self.shape}{labels})"
 
 
 class ImageSet(Dataset):

@@ -123,19 +123,24 @@ def latent_walk(
     size: int | None = None,
     truncation: float | None = None,
     settings: SampleConfig | None = None,
+    labels: list[int] | None = None,
 ) -> Tensor:
     """The run's images along a looping walk through ``seeds``: uint8 ``(frames, C, H, W)``.
 
     Frame ``k * frames // len(seeds)`` is exactly the image ``ganvas sample --seeds SEED`` draws
-    for keyframe ``k`` (same chain, canvas, tiling and truncation: ``settings``, default the
-    recipe's ``[sample]``; ``size`` and ``truncation`` override theirs).
+    for keyframe ``k`` (same chain, canvas, tiling, truncation and edits: ``settings``, default
+    the recipe's ``[sample]``; ``size`` and ``truncation`` override theirs). A conditional run's
+    keyframe ``k`` draws class ``labels[k]``: the walk morphs from class to class.
     """
+    from ganvas.drawing.control import Plan, latents_of
+
     if not run.kind.pictures:
         raise UserInputError(
             f"run '{run.run_dir}' learns {run.kind.kind}; animations need an image run "
             "(ganvas animate --timelapse shows its training plots)"
         )
-    z = walk_latents(run.drawer.latents(seeds).cpu(), frames)
+    cfg = run.recipe.sample if settings is None else settings
+    z = walk_latents(latents_of(run, cfg, Plan(list(seeds), labels, 0)).cpu(), frames)
     from ganvas.drawing.sampler import render_latents
     from ganvas.drawing.stylize import build_chain
 

@@ -6,6 +6,7 @@ each PNG embeds the recipe, seeds, step and versions so it can be re-created.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import torch
 from ganvas.data.kinds import Dataset, data_kind
 from ganvas.device import configure_threads
 from ganvas.drawing.canvas import canvas_of, check_canvas_budget, check_drawable, fit_canvas
+from ganvas.drawing.control import Plan, check_control, latents_of, plan
 from ganvas.drawing.stylize import build_chain, run_chain
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
@@ -195,27 +197,37 @@ def write_images(
     files in folder ``out``. Each PNG embeds the recipe that re-creates it."""
     cfg = run.recipe.sample if settings is None else settings
     chain = run.recipe.stylize if chain is None else chain
-    check_canvas_budget(len(seeds) if cfg.grid else 1, canvas_of(cfg))
+    check_control(run, cfg)
+    items = plan(run, cfg, seeds)
+    check_canvas_budget(len(items.seeds) if cfg.grid else 1, canvas_of(cfg))
     check_drawable(run, cfg)
     stylizers = build_chain(chain, host) if run.kind.pictures else []
 
-    def draw(some: list[int]) -> torch.Tensor:
-        return render_latents(run, run.drawer.latents(some), host, chain=stylizers, settings=cfg)
+    def draw(some: Plan, settings: SampleConfig) -> torch.Tensor:
+        return render_latents(run, latents_of(run, settings, some), host, chain=stylizers, settings=settings)
 
     if not run.kind.pictures or cfg.grid:
-        picture = draw(seeds)
+        picture = draw(items, cfg)
     if not run.kind.pictures:  # one rendering of all the items (a point plot)
         recipe = drawn_recipe(run, replace(cfg, grid=True), chain, seeds)
         target = out if cfg.grid else out / "points.png"
         return [save_png(picture, unique_path(target), image_metadata(recipe, seeds, run.step, host))]
     if cfg.grid:
         meta = image_metadata(drawn_recipe(run, cfg, chain, seeds), seeds, run.step, host)
-        return [save_png(make_grid(picture, cfg.columns), out, meta, scale=cfg.scale, resample=cfg.resample)]
+        columns = cfg.columns or items.columns
+        return [save_png(make_grid(picture, columns), out, meta, scale=cfg.scale, resample=cfg.resample)]
     paths = []
-    for seed in seeds:  # one at a time: float results can depend on the batch, and the PNG must
-        image = draw([seed])[0]  # be what `ganvas run` on it draws again, alone, bit for bit
-        meta = image_metadata(drawn_recipe(run, cfg, chain, [seed]), [seed], run.step, host)
-        paths.append(
-            save_png(image, unique_path(out / f"seed{seed:04d}.png"), meta, scale=cfg.scale, resample=cfg.resample)
-        )
+    labels: list[int | None] = list(items.labels) if items.labels is not None else [None] * len(items.seeds)
+    for seed, label in zip(items.seeds, labels):
+        # one at a time: float results can depend on the batch, and the PNG must be what
+        # `ganvas run` on it draws again, alone, bit for bit
+        one = replace(cfg, classes=run.drawer.classes[label]) if label is not None else cfg
+        image = draw(Plan([seed], None if label is None else [label], 0), one)[0]
+        meta = image_metadata(drawn_recipe(run, one, chain, [seed]), [seed], run.step, host)
+        name = f"seed{seed:04d}" + (f"-{_slug(run.drawer.classes[label])}" if label is not None else "")
+        paths.append(save_png(image, unique_path(out / f"{name}.png"), meta, scale=cfg.scale, resample=cfg.resample))
     return paths
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "class"

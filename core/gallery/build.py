@@ -48,7 +48,7 @@ PRINT_PIXELS = 640  # pictures (or tile layouts) wider than this are shown as a 
 WALK_FORMATS = ("gif",)
 WALK_KEYFRAMES, WALK_FRAMES, WALK_FPS = 4, 40, 12
 WALK_PIXELS = 96  # walks are enlarged (by at most the recipe's sample.scale) to about this size
-WALK_CANVAS = 192  # recipes drawn larger than this walk at this size (a 1024-px GIF would be huge)
+WALK_CANVAS = 160  # recipes drawn larger walk with this longer side (a 1024-px GIF would be huge)
 SHEET = "stylizers.png"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
 
 
@@ -72,6 +72,10 @@ class Gallery:
     def image(self, name: str) -> Path:
         """``NAME.png``: the recipe's final image."""
         return self.root / f"{name}.png"
+
+    def curves(self, name: str) -> Path:
+        """``NAME.curves.png``: the training curves of the recipe's last build (``ganvas plot``)."""
+        return self.root / f"{name}.curves.png"
 
     def thumbnail(self, name: str) -> Path:
         """``NAME.thumb.png``: a small copy of a print-size picture for the pages (linked to the full one)."""
@@ -270,7 +274,7 @@ def orphans(gallery: Gallery) -> list[str]:
     made = {SHEET} | {
         p.name
         for e in gallery.entries
-        for p in (gallery.image(e.name), *gallery.walk_files(e.name), *gallery.print_files(e))
+        for p in (gallery.image(e.name), gallery.curves(e.name), *gallery.walk_files(e.name), *gallery.print_files(e))
     }
     return sorted(
         p.name

@@ -34,6 +34,8 @@ class _Card:
     #: What the page shows and links: a thumbnail of a print-size picture, a tile laid out 2x2.
     shown: tuple[str, int, int] | None = None
     full: tuple[str, int, int] | None = None
+    #: The training curves of the last build (``NAME.curves.png``), linked when there are some.
+    curves: tuple[str, int, int] | None = None
 
     @property
     def time(self) -> str:
@@ -96,6 +98,7 @@ def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
         card = cards[-1]
         card.full = _picture(gallery.root, gallery.tiled(e.name)) or card.image
         card.shown = _picture(gallery.root, gallery.thumbnail(e.name)) or card.full
+        card.curves = _picture(gallery.root, gallery.curves(e.name))
     return cards
 
 
@@ -146,7 +149,8 @@ def _readme_row(c: _Card) -> str:
     command = f"`{c.command}`" + (f"<br>or `ganvas run {c.builtin}`" if c.builtin else "")
     description = c.entry.recipe.description
     shows = (_md(description) + "<br>" if description else "") + f"<sub>{_md(recipe_parts(c.entry.recipe))}</sub>"
-    return f"| {cell} | **{name}**<br>{command} | {shows} | {c.time} |"
+    time = c.time + (f'<br><a href="{_e(c.curves[0])}">training curves</a>' if c.curves else "")
+    return f"| {cell} | **{name}**<br>{command} | {shows} | {time} |"
 
 
 def _e(text: object) -> str:
@@ -183,6 +187,11 @@ def _card_html(c: _Card) -> str:
         command=_e(c.command),
         also=f"\n<span># or: ganvas run {_e(c.builtin)}</span>" if c.builtin else "",
         time=_e(c.time),
+        curves=(
+            f'\n<a class="curves" href="{_e(c.curves[0])}">{_img(c.curves, f"{e.name}: training curves")}</a>'
+            if c.curves
+            else ""
+        ),
         device=f" on {_e(c.device)}" if c.device else "",
         file=_e(e.path.name),
         text=_e(e.text),

@@ -38,6 +38,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         ],
         "runs": ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "RECIPE_FILE", "STATS_FILE"],
         "formats": ["RESAMPLE", "IMAGE_SUFFIXES", "ANIMATION_SUFFIXES"],
+        "status": ["STATUS_FILE", "STATES", "write_status", "read_status", "run_state"],
     },
     globals(),
 )

@@ -30,6 +30,10 @@ Contracts, checked where they are crossed:
   returns ``fn(images) -> images``, differentiable, on ``[-1, 1]`` images.
 - **method** ``factory(ctx: TrainContext, **params) -> Method`` (see :mod:`ganvas.training.method`).
 - **callback** ``factory(**params)`` returns an object with any of the lifecycle methods below.
+- **logger** ``factory(run_dir, recipe, start_step)`` returns an object with ``scalars(step, line)``
+  (``line``: the dict of one ``stats.jsonl`` line), optionally ``image(step, tag, images, path)``
+  (a sample grid: ``images`` (B, C, H, W) in [-1, 1], ``path`` its PNG) and ``close()``; a recipe
+  picks loggers with ``train.log = ["jsonl", "tensorboard"]``.
 
 Any exception raised in plugin code is reported naming the plugin and the component or hook.
 """
@@ -62,6 +66,7 @@ __all__ = [
     "register_stylizers",
     "register_datasets",
     "register_callbacks",
+    "register_loggers",
     "register_commands",
     "on_train_start",
     "on_step_end",
@@ -139,6 +144,11 @@ def register_datasets(register: RegisterFn) -> None:
 @hookspec
 def register_callbacks(register: RegisterFn) -> None:
     """Register callbacks a recipe enables with ``[[callbacks]]``: ``factory(**params)`` -> an object with lifecycle methods."""
+
+
+@hookspec
+def register_loggers(register: RegisterFn) -> None:
+    """Register loggers a recipe names in ``train.log``: ``factory(run_dir, recipe, start_step)`` -> an object with ``scalars``."""
 
 
 @hookspec

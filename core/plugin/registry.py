@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "stylizers": "register_stylizers",
     "datasets": "register_datasets",
     "callbacks": "register_callbacks",
+    "loggers": "register_loggers",
 }
 
 #: The qualifier of built-in components: ``ganvas:oil``.
@@ -43,6 +44,7 @@ _SINGULAR = {
     "stylizers": "stylizer",
     "datasets": "dataset",
     "callbacks": "callback",
+    "loggers": "logger",
 }
 
 

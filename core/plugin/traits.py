@@ -7,7 +7,9 @@ so a recipe that cannot work fails when it is validated, not inside a run:
   that depends on its parameters, a function ``(shape, params) -> problem | None`` whose
   docstring's first line says what fits),
   ``any_size`` (its generator renders at any size: ``generator(z, size=(H, W))``) and ``tiles``
-  (it also takes ``tile=True`` and then paints a seamless tile: opposite edges match);
+  (it also takes ``tile=True`` and then paints a seamless tile: opposite edges match) and
+  ``conditional`` (its factory takes ``classes=K``; the generator then takes z of ``z_dim + K``,
+  the noise and the class weights, and the discriminator ``labels=`` ``(B, K)``);
 - datasets: ``shape`` (a function ``(argument, params) -> (C, H, W) | (D,) | None | str`` giving
   the item shape a recipe's data will have without loading it; ``None`` when it cannot say; a
   string saying why its parameters cannot work together).
@@ -112,6 +114,7 @@ TRAITS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
         "accepts": (lambda v: isinstance(v, Shapes) or callable(v), "a ganvas.Shapes or a function (shape, params)"),
         "any_size": (_is_bool, "true or false"),
         "tiles": (_is_bool, "true or false"),
+        "conditional": (_is_bool, "true or false"),
     },
     "datasets": {"shape": (callable, "a function (argument, params) -> item shape or None")},
 }

@@ -94,6 +94,11 @@ class TrainConfig:
     checkpoint_every: int = _opt(1000, "steps between checkpoints (0: only at the end)", min=0)
     keep_checkpoints: int = _opt(3, "how many recent checkpoints to keep", min=1)
     log_every: int = _opt(25, "steps between lines in stats.jsonl", min=1)
+    log: str = _opt(
+        "jsonl",
+        "loggers the run writes to, comma-separated or a list: jsonl (stats.jsonl, which ganvas watch, "
+        "plot and runs read), tensorboard (the tensorboard extra), or a plugin's",
+    )
     eval_every: int = _opt(
         0,
         "steps between Laplacian SWD checks (256 EMA samples vs real images), logged as "
@@ -146,6 +151,14 @@ class SampleConfig:
         "methods that enlarge (pyramid): super-resolve the training picture (or inject's) this many times; 1: off",
         min=1.0,
         max=16.0,
+    )
+    classes: str = _opt(
+        "",
+        "class-conditional runs: the classes to draw, comma-separated (--class); empty: every class, "
+        "each seed a row with a column per class",
+    )
+    edit: str = _opt(
+        "", "move along latent directions (SeFa; ganvas explore shows them): 'D=S,...', e.g. '2=+1.5,5=-1'"
     )
     ema: bool = _opt(True, "draw with the EMA generator (smoother); false: the raw generator")
     step: int = _opt(0, "draw from the checkpoint of this training step (training saves it); 0: the last", min=0)

@@ -61,7 +61,7 @@ def parse_recipe(
     loss_table = table("loss")
     loss = _component(registry, "losses", "loss", str(loss_table.pop("name", "nonsaturating")), loss_table, problems)
     augment = _augment(registry, table("augment"), problems)
-    train = _config(TrainConfig, train_table, "train", problems)
+    train = _train(registry, train_table, problems)
     sample = _sample(table("sample"), problems)
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
@@ -218,6 +218,32 @@ def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[
             continue
         refs.append(_component(registry, kind, f"{key}.{index}", str(entry.pop("name")), entry, problems))
     return refs
+
+
+def _train(registry: Registry, given: dict[str, Any], problems: list[str]) -> Any:
+    """``[train]``, with its loggers checked against the registry."""
+    train = _config(TrainConfig, _log_names(given), "train", problems)
+    if train is not None:
+        problems += _logger_problems(registry, train.log)
+    return train
+
+
+def _log_names(train: dict[str, Any]) -> dict[str, Any]:
+    """``[train]`` with ``log = ["jsonl", "tensorboard"]`` (a list of names) as ``"jsonl,tensorboard"``."""
+    value = train.get("log")
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        train["log"] = ",".join(value)
+    return train
+
+
+def _logger_problems(registry: Registry, log: str) -> list[str]:
+    names = [n.strip() for n in log.split(",")]
+    if not any(names):
+        return [f"train.log: empty; {_valid('', registry.names('loggers'))} (jsonl keeps stats.jsonl)"]
+    bad = [n for n in names if not _known(registry, "loggers", n)]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    problems = [f"train.log: unknown logger '{n}'; {_valid(n, registry.names('loggers'))}" for n in bad]
+    return problems + [f"train.log: logger '{n}' named twice" for n in twice]
 
 
 def _known(registry: Registry, kind: str, name: str) -> bool:

@@ -12,6 +12,7 @@ from ganvas.training.components import (
     generate,
     identity,
 )
+from ganvas.training.conditional import LabelBound, class_latents, one_hot, select_classes
 from ganvas.training.ema import EMA
 from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted, build_dataset, build_method
 from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, GeneratorDrawer, Method, TrainContext
@@ -26,6 +27,10 @@ __all__ = [
     "build_networks",
     "generate",
     "identity",
+    "LabelBound",
+    "class_latents",
+    "one_hot",
+    "select_classes",
     "EMA",
     "Trainer",
     "TrainingDiverged",

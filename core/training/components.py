@@ -157,12 +157,20 @@ def generate(G: nn.Module, z: Tensor, batch: int = 256, **options: Any) -> Tenso
         G.train(was_training)
 
 
-def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...]) -> Networks:
-    """The recipe's architecture (``[model]``) built for items of ``data_shape``."""
-    from ganvas.errors import GanvasError
+def build_networks(recipe: Recipe, host: PluginHost, data_shape: tuple[int, ...], classes: int = 0) -> Networks:
+    """The recipe's architecture (``[model]``) built for items of ``data_shape``; with ``classes``
+    K > 0, class-conditional (architectures with the ``conditional`` trait only)."""
+    from ganvas.errors import GanvasError, UserInputError
 
     component = host.get("architectures", recipe.model.name)
-    nets = component.build(tuple(data_shape), **recipe.model.params)
+    if classes and not component.traits.get("conditional"):
+        conditional = [c.name for c in host.registry.components("architectures") if c.traits.get("conditional")]
+        raise UserInputError(
+            f"method.conditional needs a class-conditional architecture; {component.label} is not: "
+            f"use [model] name = one of {', '.join(conditional) or '(none installed)'}"
+        )
+    extra = {"classes": classes} if classes else {}
+    nets = component.load()(tuple(data_shape), **extra, **component.resolve(recipe.model.params))
     if not isinstance(nets, Networks):
         raise GanvasError(
             f"{component.label} (plugin '{component.plugin}') returned {type(nets).__name__}, not ganvas Networks"

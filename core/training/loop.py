@@ -9,7 +9,6 @@ with the same weights as one that ran straight through.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import replace
@@ -23,16 +22,17 @@ from ganvas.data.kinds import Dataset
 from ganvas.device import configure_threads, resolve_device
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
-from ganvas.io.files import write_text_atomic
 from ganvas.io.images import save_png
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
+from ganvas.io.status import write_status
 from ganvas.seeds import format_seeds, parse_seeds
 from ganvas.training.hooks import HOOK_ERRORS_ENV, HookFailed, HookRunner
+from ganvas.training.loggers import Loggers
 from ganvas.training.method import Method, TrainContext
 from ganvas.training.progress import Progress, format_duration
 from ganvas.training.signals import stop_signals
-from ganvas.training.stats import StatsAccumulator, progress_fields
+from ganvas.training.stats import StatsAccumulator, progress_fields, trim_stats
 
 if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
@@ -113,6 +113,8 @@ class Trainer:
         self.hooks = HookRunner(host, build_callbacks(recipe, host))
         self._pending_eval: dict[str, float] = {}
         self._progress: Progress | None = None
+        self.loggers: Loggers | None = None  # open while run() trains
+        self._wall_start = time.time()
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -125,19 +127,21 @@ class Trainer:
         hooks.call("on_train_start", trainer=self)
         start_step, started = self.step, time.perf_counter()
         self._interval = [started, 0]  # start time and steps of the current img/s interval
+        self._wall_start = time.time()
+        self._status("running")
         last_ckpt: Path | None = None
-        reason = "finished"
+        reason = "crashed"  # until the loop says otherwise: an exception nobody caught
         try:
             with (
                 stop_signals(self.request_stop, lambda: self.stop_reason is not None),
-                (self.run_dir / STATS_FILE).open("a") as stats_file,
+                Loggers(self.recipe, self.host, self.run_dir, self.step) as self.loggers,
             ):
                 while self.step < cfg.steps:
                     self.advance(step_hook)
-                    last_ckpt = self._after_step(stats_file, progress, started) or last_ckpt
+                    last_ckpt = self._after_step(progress, started) or last_ckpt
                     if self.stop_reason is not None:
-                        reason = "interrupted"
                         break
+                reason = "interrupted" if self.stop_reason is not None else "finished"
             if reason == "interrupted":
                 self._interrupted(progress)
         except TrainingDiverged:
@@ -148,6 +152,7 @@ class Trainer:
             self._crashed(failed, progress)
         finally:
             progress.close()
+            self._status(reason)
             self._end_hooks(reason)
         elapsed = time.perf_counter() - started
         progress.write(
@@ -158,7 +163,21 @@ class Trainer:
             last_ckpt = list_checkpoints(self.run_dir / "checkpoints")[-1][1]
         return last_ckpt
 
-    def _after_step(self, stats_file: Any, progress: Progress, started: float) -> Path | None:
+    def _status(self, state: str) -> None:
+        """``status.json``: what ``ganvas runs`` and ``ganvas watch`` read (never fatal: it is a report)."""
+        try:
+            write_status(
+                self.run_dir,
+                state,
+                self.step,
+                self.recipe.train.steps,
+                started=self._wall_start,
+                classes=self.data.class_counts(),
+            )
+        except OSError as exc:
+            print(f"warning: could not write the run's status.json: {exc.strerror or exc}", file=sys.stderr)
+
+    def _after_step(self, progress: Progress, started: float) -> Path | None:
         """What the loop does between steps, in order: evaluate, log, sample, checkpoint."""
         cfg, step = self.recipe.train, self.step
         self._interval[1] += 1
@@ -168,7 +187,7 @@ class Trainer:
             self._pending_eval = self.method.evaluate()
             self._interval[0] += time.perf_counter() - eval_start  # keep img/s about training
         if step % cfg.log_every == 0 or done or self.stop_reason is not None:
-            self._log(stats_file, progress, started)
+            self._log(progress, started)
         if self.stop_reason is not None:
             return None
         if cfg.sample_every and (step % cfg.sample_every == 0 or done):
@@ -178,7 +197,7 @@ class Trainer:
             return self.save()  # sample.step: a picture is drawn from it
         return None
 
-    def _log(self, stats_file: Any, progress: Progress, started: float) -> None:
+    def _log(self, progress: Progress, started: float) -> None:
         now = time.perf_counter()
         rate = self._interval[1] * self.method.images_per_step / max(now - self._interval[0], 1e-9)
         line = self._flush_stats(now - started, rate)
@@ -186,8 +205,9 @@ class Trainer:
         if warning:
             progress.write(f"warning: {warning}")
         self._interval = [time.perf_counter(), 0]
-        stats_file.write(json.dumps(line) + "\n")
-        stats_file.flush()
+        assert self.loggers is not None  # open while run() trains
+        self.loggers.scalars(self.step, line)
+        self._status("running")
         progress.update(self.step, progress_fields(line))
 
     def _interrupted(self, progress: Progress) -> None:
@@ -300,6 +320,8 @@ class Trainer:
         )
         meta = image_metadata(drawn, self.seeds, self.step, self.host)
         save_png(picture, path, meta, scale=self.recipe.sample.scale, resample=self.recipe.sample.resample)
+        if self.loggers is not None:
+            self.loggers.image(self.step, "samples", items, path)
         self.hooks.call("on_sample", trainer=self, step=self.step, images=items, path=path)
         return path
 
@@ -356,20 +378,6 @@ class Trainer:
                 ) from None
         trim_stats(run_dir / STATS_FILE, trainer.step)
         return trainer
-
-
-def trim_stats(path: Path, step: int) -> None:
-    """Keep the lines of ``stats.jsonl`` up to ``step`` (a half-written last line goes too)."""
-    if not path.is_file():
-        return
-    kept = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            if int(json.loads(line)["step"]) <= step:
-                kept.append(line)
-        except (ValueError, KeyError, TypeError):
-            continue
-    write_text_atomic(path, "".join(f"{line}\n" for line in kept))
 
 
 def method_state(checkpoint: dict[str, Any]) -> dict[str, Any]:

@@ -86,10 +86,20 @@ class Drawer:
     injects: bool = False
     #: Whether :meth:`draw` takes ``enlarge=F``: the training (or injected) picture super-resolved F times.
     enlarges: bool = False
+    #: The class names of a class-conditional drawer (:meth:`latents` then takes ``labels``); () otherwise.
+    classes: tuple[str, ...] = ()
 
-    def latents(self, seeds: list[int]) -> Tensor:
-        """One latent per seed, the same for a seed whatever else is drawn with it."""
+    def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
+        """One latent per seed, the same for a seed whatever else is drawn with it; a
+        conditional drawer takes one class index per seed in ``labels``."""
         raise NotImplementedError
+
+    def directions(self, k: int) -> Tensor:
+        """``(k, D)`` unit directions in latent space that change the picture most (SeFa), for
+        ``--edit``; a drawer that cannot find them raises UserInputError."""
+        from ganvas.errors import UserInputError
+
+        raise UserInputError(f"{type(self).__name__} has no latent directions: --edit and ganvas explore need a GAN")
 
     def draw(
         self, latents: Tensor, *, truncation: float = 1.0, size: tuple[int, int] | None = None, tile: bool = False
@@ -118,17 +128,33 @@ class GeneratorDrawer(Drawer):
         any_size: bool = False,
         tiles: bool = False,
         native_size: tuple[int, int] | None = None,
+        classes: tuple[str, ...] = (),
     ) -> None:
         self.generator, self.z_dim, self.kind, self.device = generator, z_dim, kind, device
         self.any_size, self.tiles, self.native_size = any_size, tiles, native_size
+        self.classes = tuple(classes)
 
-    def latents(self, seeds: list[int]) -> Tensor:
-        return latents_for_seeds(seeds, self.z_dim, self.device)
+    def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
+        """Standard-normal noise per seed; a conditional generator's also carries the class
+        one-hot (``labels``; default: seed ``s`` draws class ``s mod K``)."""
+        if not self.classes:
+            return latents_for_seeds(seeds, self.z_dim, self.device)
+        from ganvas.training.conditional import class_latents
+
+        labels = [s % len(self.classes) for s in seeds] if labels is None else labels
+        return class_latents(seeds, labels, self.z_dim, len(self.classes), self.device)
+
+    def directions(self, k: int) -> Tensor:
+        from ganvas.training.directions import sefa_directions
+
+        return sefa_directions(self.generator, self.z_dim, k)
 
     def draw(
         self, latents: Tensor, *, truncation: float = 1.0, size: tuple[int, int] | None = None, tile: bool = False
     ) -> Tensor:
-        z = truncate(latents.to(self.device), truncation)
+        latents = latents.to(self.device)
+        noise, condition = latents[:, : self.z_dim], latents[:, self.z_dim :]  # the class part is not truncated
+        z = torch.cat([truncate(noise, truncation), condition], dim=1)
         if size is None and not tile:
             return generate(self.generator, z)
         options: dict[str, Any] = {"size": size} if not tile else {"size": size, "tile": True}

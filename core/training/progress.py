@@ -32,6 +32,7 @@ class Progress:
         self.interactive = not quiet and self.stream.isatty()
         self.started = time.perf_counter()
         self._next_line = start
+        self._last = (self.started, start)  # (time, step) of the previous printed line
         self.bar = (
             tqdm(
                 total=total, initial=start, desc=label, unit="step", dynamic_ncols=True, file=self.stream, smoothing=0.1
@@ -47,9 +48,13 @@ class Progress:
             self.bar.set_postfix_str(" ".join(f"{k} {v}" for k, v in fields.items()), refresh=True)
         elif not self.quiet and (step >= self._next_line or step == self.total):
             self._next_line = step + max(1, self.total // 10)
-            elapsed = time.perf_counter() - self.started
-            done = step - self.start
-            eta = elapsed / done * (self.total - step) if done else 0.0
+            now = time.perf_counter()
+            last_time, last_step = self._last
+            # the rate since the previous line: steps that grow dearer (a pyramid's finer
+            # scales) are not promised at the price of the cheap ones before them
+            rate = (step - last_step) / max(now - last_time, 1e-9) if step > last_step else 0.0
+            self._last = (now, step)
+            eta = (self.total - step) / rate if rate else 0.0
             text = " · ".join(f"{k} {v}" for k, v in fields.items())
             print(f"step {step}/{self.total} · {text} · eta {format_duration(eta)}", file=self.stream, flush=True)
 

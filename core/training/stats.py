@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
-__all__ = ["StatsAccumulator", "progress_fields"]
+from ganvas.io.files import write_text_atomic
+
+__all__ = ["StatsAccumulator", "progress_fields", "trim_stats"]
 
 
 class StatsAccumulator:
@@ -41,3 +45,17 @@ def progress_fields(line: dict[str, Any]) -> dict[str, str]:
         fields["p"] = f"{line['Augment/p']:.3f}"
     fields["img/s"] = f"{line['images_per_s']:.0f}"
     return fields
+
+
+def trim_stats(path: Path, step: int) -> None:
+    """Keep the lines of ``stats.jsonl`` up to ``step`` (a half-written last line goes too)."""
+    if not path.is_file():
+        return
+    kept = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            if int(json.loads(line)["step"]) <= step:
+                kept.append(line)
+        except (ValueError, KeyError, TypeError):
+            continue
+    write_text_atomic(path, "".join(f"{line}\n" for line in kept))

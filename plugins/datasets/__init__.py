@@ -48,6 +48,27 @@ _TEXTURE_PARAMS = [
 ]
 
 
+def _register_folder(register):
+    register(
+        "folder",
+        "ganvas.plugins.datasets.folder:load",
+        help="your images: folder:PATH, recursive; png/jpg/webp/bmp; centre-cropped and resized",
+        params=[
+            _SIZE,
+            _channels(3),
+            Param("limit", int, 0, "use at most this many images (0: all)", min=0),
+            Param(
+                "classes",
+                str,
+                "none",
+                "subfolders: each sub-folder is a class (labels for conditional training); none: no labels",
+                choices=("none", "subfolders"),
+            ),
+        ],
+        shape=_square(),
+    )
+
+
 def _register_image(register):
     register(
         "image",
@@ -64,17 +85,12 @@ def _register_image(register):
 
 @hookimpl
 def register_datasets(register):
-    register(
-        "folder",
-        "ganvas.plugins.datasets.folder:load",
-        help="your images: folder:PATH, recursive; png/jpg/webp/bmp; centre-cropped and resized",
-        params=[_SIZE, _channels(3), Param("limit", int, 0, "use at most this many images (0: all)", min=0)],
-        shape=_square(),
-    )
+    _register_folder(register)
     register(
         "procedural",
         "ganvas.plugins.datasets.procedural:load",
-        help="art ganvas draws itself, no download: procedural:circles|mondrian|truchet|stripes|mountains|petals",
+        help="art ganvas draws itself, no download: procedural:circles|mondrian|truchet|stripes|mountains|petals, "
+        "or procedural:mixed (all six, labelled by style: a conditional GAN's classes)",
         params=[
             _SIZE,
             _channels(3),
@@ -107,7 +123,8 @@ def register_datasets(register):
     register(
         "mnist",
         "ganvas.plugins.datasets.mnist:load",
-        help="MNIST-style IDX files you have: mnist:PATH (an images file or a folder; .gz or not)",
+        help="MNIST-style IDX files you have: mnist:PATH (an images file or a folder; .gz or not); "
+        "labelled 0-9 when the labels file lies beside it",
         params=[
             Param("size", int, 32, "image side; 28-px digits are resized", min=4, max=1024),
             Param("limit", int, 0, "use at most this many images (0: all)", min=0),

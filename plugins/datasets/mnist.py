@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import zlib
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import torch.nn.functional as F
 
 from ganvas.data import ImageSet
 from ganvas.errors import UserInputError
+
+log = logging.getLogger("ganvas")
 
 _DTYPES: dict[int, str] = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
@@ -79,4 +82,29 @@ def load(argument: str, *, size: int, limit: int) -> ImageSet:
     if images.shape[-1] != size or images.shape[-2] != size:
         images = F.interpolate(images.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False)
         images = images.round().clamp(0, 255).to(torch.uint8)
-    return ImageSet(images, name=f"mnist:{path.name}")
+    labels = _labels(path, len(images), limit)
+    if labels is None:
+        return ImageSet(images, name=f"mnist:{path.name}")
+    return ImageSet(images, name=f"mnist:{path.name}", labels=labels, classes=[str(d) for d in range(10)])
+
+
+def _labels(images_path: Path, count: int, limit: int) -> torch.Tensor | None:
+    """The digits of the labels file beside the images (``train-labels-idx1-ubyte[.gz]`` for
+    ``train-images-idx3-ubyte[.gz]``), or None when there is none or it does not match."""
+    name = images_path.name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1")
+    candidates = [images_path.with_name(name)] if name != images_path.name else []
+    candidates += [images_path.with_name(name.removesuffix(".gz")), images_path.with_name(name + ".gz")]
+    found = next((p for p in candidates if p.is_file() and p != images_path), None)
+    if found is None:
+        return None
+    try:
+        digits = read_idx(found)
+    except UserInputError as exc:
+        log.warning("mnist labels file %s is unreadable (%s): training without labels", found.name, exc)
+        return None
+    if limit:
+        digits = digits[:limit]
+    if digits.ndim != 1 or len(digits) != count or (len(digits) and digits.max() > 9):
+        log.warning("mnist labels file %s does not match the images: training without labels", found.name)
+        return None
+    return torch.from_numpy(np.array(digits, dtype=np.int64))

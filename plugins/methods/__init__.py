@@ -8,7 +8,7 @@ def register_methods(register):
     register(
         "gan",
         "ganvas.plugins.methods.gan:GanMethod",
-        help="unconditional GAN on a set of images or points: n_critic D phases, one G phase, EMA of G",
+        help="a GAN on a set of images or points, unconditional or class-conditional: n_critic D phases, one G phase, EMA of G",
         params=[
             Param("n_critic", int, 0, "D phases per G phase; 0 takes the loss's own default (wgan: 5)", min=0),
             Param(
@@ -16,6 +16,13 @@ def register_methods(register):
                 bool,
                 True,
                 "log Collapse/diversity of fixed samples and warn once when it falls sharply",
+            ),
+            Param(
+                "conditional",
+                bool,
+                False,
+                "class-conditional (data with labels: procedural:mixed, mnist:, folder: with classes = "
+                '"subfolders"; a conditional architecture: dcgan); sample with --class NAME',
             ),
         ],
         aliases=["unconditional"],
@@ -41,6 +48,14 @@ _PYRAMID_PARAMS = [
         "3x3 convolutions per stage (and in the critic); 5 reach half the coarsest scale",
         min=1,
         max=8,
+    ),
+    Param(
+        "padding",
+        str,
+        "zeros",
+        "zeros: every convolution zero-pads, the stages see the border and keep a picture's layout; "
+        "reflect: the input mirrored once, no border to see (textures: no layout, no edge streaks)",
+        choices=("zeros", "reflect"),
     ),
     Param("concurrent", int, 3, "stages trained at once, the newest and those below it (ConSinGAN)", min=1, max=16),
     Param("lr_scale", float, 0.1, "learning-rate factor per stage below the newest", min=0.0, max=1.0),

@@ -24,14 +24,17 @@ from ganvas.training import (
     Augment,
     DrawContext,
     GeneratorDrawer,
+    LabelBound,
     Loss,
     Method,
     Networks,
     Regularizer,
     TrainContext,
     build_networks,
+    class_latents,
     generate,
     identity,
+    one_hot,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
 
@@ -52,7 +55,9 @@ class GanMethod(Method):
     data = (ImageSet, PointSet)
     uses = frozenset({"model", "loss", "regularize", "augment"})
 
-    def __init__(self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True) -> None:
+    def __init__(
+        self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True, conditional: bool = False
+    ) -> None:
         super().__init__(ctx)
         recipe, host, device = ctx.recipe, ctx.host, ctx.device
         cfg = recipe.train
@@ -63,9 +68,11 @@ class GanMethod(Method):
         problems = [p for reg in self.regularizers for p in reg.check(cfg.batch)]
         if problems:
             raise UserInputError("; ".join(problems))
+        self.classes = self._classes(conditional)
         nets = self._networks()
         self.z_dim = nets.z_dim
         self.G, self.D = nets.generator.to(device), nets.discriminator.to(device)
+        self.D_in: nn.Module = LabelBound(self.D) if self.classes else self.D  # what the loss calls
         self.ema = EMA(self.G, cfg.ema)
         self.loss: Loss = host.get("losses", recipe.loss.name).build(**recipe.loss.params)
         self.n_critic = n_critic or self.loss.n_critic
@@ -81,9 +88,23 @@ class GanMethod(Method):
         self._grid_z: tuple[list[int], Tensor] | None = None
         self._swd_reals: tuple[Tensor, Tensor, float] | None = None
 
+    def _classes(self, conditional: bool) -> tuple[str, ...]:
+        """The class names a conditional run learns; () for an unconditional one."""
+        data = self.ctx.data
+        if not conditional:
+            return ()
+        if not data.labeled:
+            raise UserInputError(
+                f"method.conditional = true needs data with labels; '{self.ctx.recipe.data.name}' has none: use "
+                'procedural:mixed, mnist: (with its labels file beside it) or folder: with data.classes = "subfolders"'
+            )
+        if any(reg.discriminator_shape(data.shape) != data.shape for reg in self.regularizers):
+            raise UserInputError("method.conditional cannot be combined with packing ([[regularize]] 'pack')")
+        return data.classes
+
     def _networks(self) -> Networks:
         recipe, host, shape = self.ctx.recipe, self.ctx.host, self.ctx.data.shape
-        nets = build_networks(recipe, host, shape)
+        nets = build_networks(recipe, host, shape, classes=len(self.classes))
         d_shape = shape
         for reg in self.regularizers:
             d_shape = reg.discriminator_shape(d_shape)
@@ -119,30 +140,43 @@ class GanMethod(Method):
             reg.start_step(step, cfg.steps)
         self.D.requires_grad_(True)
         for _ in range(self.n_critic):
-            real = self.ctx.data.batch(self.sampler.next(self.batch))
-            result = self.loss.d_phase(self.G, self.D, real, self._z(), self.augment)
+            index = self.sampler.next(self.batch)
+            real = self.ctx.data.batch(index)
+            result = self.loss.d_phase(self.G, self.D_in, real, self._z(index), self.augment)
             self._step(self.opt_d, result.loss)
             self.loss.after_d_step(self.D)
             stats.update(result.stats)
             if self.ada is not None:
                 self._observe_ada(self.ada, result.stats)
         for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
-            extra = reg.d_reg(step, self.D, real, self.augment)
+            extra = reg.d_reg(step, self.D_in, real, self.augment)
             if extra is not None:
                 self._step(self.opt_d, extra.loss)
                 stats.update(extra.stats)
         self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
-        z = self._z()
+        z = self._z(index)
         self.opt_g.zero_grad(set_to_none=True)
-        result = self.loss.g_phase(self.G, self.D, real, z, self.augment)
+        result = self.loss.g_phase(self.G, self.D_in, real, z, self.augment)
         result.loss.backward()
         self.opt_g.step()
         stats.update(result.stats)
         self.ema.update(step)
         return stats
 
-    def _z(self) -> Tensor:
-        return torch.randn(self.batch, self.z_dim, device=self.device, generator=self.noise)
+    def _z(self, index: Tensor) -> Tensor:
+        """Noise for a batch; a conditional run's carries the real batch's classes (bound to D too)."""
+        noise = torch.randn(self.batch, self.z_dim, device=self.device, generator=self.noise)
+        if not self.classes:
+            return noise
+        labels = one_hot(self.ctx.data.labels_at(index), len(self.classes)).to(self.device)
+        self.D_in.labels = labels  # a LabelBound when there are classes
+        return torch.cat([noise, labels], dim=1)
+
+    def _latents(self, seeds: list[int]) -> Tensor:
+        """Latents for drawing while training: seed ``s`` draws class ``s mod K`` when conditional."""
+        if not self.classes:
+            return latents_for_seeds(seeds, self.z_dim, self.device)
+        return class_latents(seeds, [s % len(self.classes) for s in seeds], self.z_dim, len(self.classes), self.device)
 
     @staticmethod
     def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
@@ -167,14 +201,15 @@ class GanMethod(Method):
         return bool(torch.isfinite(flat).all())
 
     def log_fields(self) -> dict[str, float]:
-        return {"Augment/p": float(self.pipeline.p)} if self.pipeline is not None else {}
+        fields = {"LR/G": float(self.opt_g.param_groups[0]["lr"]), "LR/D": float(self.opt_d.param_groups[0]["lr"])}
+        return fields | ({"Augment/p": float(self.pipeline.p)} if self.pipeline is not None else {})
 
     def observe(self, line: dict[str, Any]) -> str | None:
         return self.watch.observe(self.ema.model, line) if self.watch is not None else None
 
     def grid(self, seeds: list[int]) -> Tensor:
         if self._grid_z is None or self._grid_z[0] != seeds:
-            self._grid_z = (list(seeds), latents_for_seeds(seeds, self.z_dim, self.device))
+            self._grid_z = (list(seeds), self._latents(seeds))
         return generate(self.ema.model, self._grid_z[1])
 
     @torch.no_grad()
@@ -195,7 +230,7 @@ class GanMethod(Method):
             a, b = data.batch(order[:n]).cpu(), data.batch(order[n : 2 * n]).cpu()
             self._swd_reals = (a, b, swd(b, a)["average"])
         real_a, _, floor = self._swd_reals
-        fake = generate(self.ema.model, latents_for_seeds(list(range(len(real_a))), self.z_dim, self.device))
+        fake = generate(self.ema.model, self._latents(list(range(len(real_a)))))
         result = swd(fake.float().cpu().clamp(-1, 1), real_a)
         return {
             "SWD/avg": result["average"],
@@ -225,6 +260,7 @@ class GanMethod(Method):
             if self.pipeline is None
             else {"pipeline": self.pipeline.state_dict(), "ada": self.ada.state_dict() if self.ada else None},
             "noise": self.noise.get_state(),
+            "classes": list(self.classes),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -246,15 +282,17 @@ class GanMethod(Method):
     def current_drawer(self, *, ema: bool = True) -> GeneratorDrawer:
         ctx = DrawContext(self.ctx.recipe, self.ctx.host, self.device, self.ctx.data.shape, type(self.ctx.data))
         generator = self.ema.model if ema else self.G
-        return GeneratorDrawer(generator, self.z_dim, type(self.ctx.data), self.device, **_render_traits(ctx))
+        traits = _render_traits(ctx)
+        return GeneratorDrawer(generator, self.z_dim, type(self.ctx.data), self.device, classes=self.classes, **traits)
 
     @classmethod
     def drawer(cls, ctx: DrawContext, state: dict[str, Any], *, ema: bool = True) -> GeneratorDrawer:
-        nets = build_networks(ctx.recipe, ctx.host, ctx.data_shape)
+        classes = tuple(state.get("classes") or ())
+        nets = build_networks(ctx.recipe, ctx.host, ctx.data_shape, classes=len(classes))
         generator = nets.generator
         generator.load_state_dict(state["G_ema" if ema else "G"])
         generator.to(ctx.device).eval().requires_grad_(False)
-        return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device, **_render_traits(ctx))
+        return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device, classes=classes, **_render_traits(ctx))
 
 
 def _render_traits(ctx: DrawContext) -> dict[str, Any]:

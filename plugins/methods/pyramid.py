@@ -66,7 +66,7 @@ class PyramidMethod(Method):
         self.ratio = min(self.sizes[-2]) / min(self.sizes[-1]) if len(self.sizes) > 1 else params["scale_factor"]
         self.picture = data.batch(torch.tensor([0])).to(self.device)
         self.reals = [resize(self.picture, s).contiguous(memory_format=FORMAT) for s in self.sizes]
-        self.G = PyramidGenerator(len(self.sizes), channels, params["width"], params["layers"])
+        self.G = PyramidGenerator(len(self.sizes), channels, params["width"], params["layers"], params["padding"])
         self.D = PatchDiscriminator(channels, params["width"], params["layers"])
         self.G.to(self.device, memory_format=FORMAT)  # type: ignore[call-overload]  # stubs lack it
         self.D.to(self.device, memory_format=FORMAT)  # type: ignore[call-overload]  # stubs lack it
@@ -161,7 +161,8 @@ class PyramidMethod(Method):
         return int(self.p["repeats"])
 
     def log_fields(self) -> dict[str, float]:
-        return {"Pyramid/stage": float(self.stage), "Pyramid/amp": self.amps[self.stage]}
+        lrs = {"LR/G": float(self.opt_g.param_groups[-1]["lr"]), "LR/D": float(self.opt_d.param_groups[0]["lr"])}
+        return {"Pyramid/stage": float(self.stage), "Pyramid/amp": self.amps[self.stage], **lrs}
 
     def grid(self, seeds: list[int]) -> Tensor:
         return self.current_drawer().draw(latents_for_seeds(seeds, LATENT, self.device))
@@ -176,7 +177,7 @@ class PyramidMethod(Method):
         return {
             "design": "image",  # pictures pass between stages (before 0.9: features; those runs cannot load)
             "sizes": [list(s) for s in self.sizes],
-            "networks": {"width": self.G.width, "layers": self.p["layers"]},
+            "networks": {"width": self.G.width, "layers": self.p["layers"], "padding": self.p["padding"]},
             "scale_factor": self.ratio,
             "stage": self.stage,
             "per_stage": self.per_stage,
@@ -207,7 +208,9 @@ class PyramidMethod(Method):
             raise ValueError("a pyramid run of an earlier ganvas (features between stages): train it again")
         nets, stage = state["networks"], int(state["stage"]) + 1
         sizes = [(int(h), int(w)) for h, w in state["sizes"]]
-        G = PyramidGenerator(len(sizes), ctx.data_shape[0], int(nets["width"]), int(nets["layers"]))
+        G = PyramidGenerator(
+            len(sizes), ctx.data_shape[0], int(nets["width"]), int(nets["layers"]), nets.get("padding", "zeros")
+        )
         G.load_state_dict(state["G"])
         G.to(ctx.device, memory_format=FORMAT).eval().requires_grad_(False)  # type: ignore[call-overload]  # stubs lack it
         picture = state["picture"].to(ctx.device).float().div(127.5).sub(1)

@@ -67,8 +67,8 @@ class PyramidDrawer(Drawer):
         self.native_size = sizes[-1]
         self.scales = len(sizes)
 
-    def latents(self, seeds: list[int]) -> Tensor:
-        return latents_for_seeds(seeds, LATENT, self.device)
+    def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
+        return latents_for_seeds(seeds, LATENT, self.device)  # one picture: no classes
 
     @torch.no_grad()
     def draw(

@@ -27,10 +27,10 @@ __all__ = ["NOISE", "LATENT", "PyramidGenerator", "PatchDiscriminator", "hash_no
 NOISE, LATENT = 4, 64
 
 
-def _block(a: int, b: int) -> list[nn.Module]:
+def _block(a: int, b: int, padding: int = 1) -> list[nn.Module]:
     """3x3 convolution and LeakyReLU(0.2); no batch norm: with one picture a batch's statistics
     are that picture's, and running averages of them would draw differently from training."""
-    return [nn.Conv2d(a, b, 3, 1, 1), nn.LeakyReLU(0.2, inplace=True)]
+    return [nn.Conv2d(a, b, 3, 1, padding), nn.LeakyReLU(0.2, inplace=True)]
 
 
 def upsample(x: Tensor, size: tuple[int, int]) -> Tensor:
@@ -41,15 +41,29 @@ def upsample(x: Tensor, size: tuple[int, int]) -> Tensor:
 
 
 class Stage(nn.Module):
-    """One scale: ``(picture from below, noise) -> the residual it adds``, in [-1, 1]."""
+    """One scale: ``(picture from below, noise) -> the residual it adds``, in [-1, 1].
 
-    def __init__(self, channels: int, width: int, layers: int) -> None:
+    ``padding``: ``zeros`` pads every convolution (the border is a signal the stage sees, which
+    keeps a picture's layout in place: sky at the top, ground at the bottom; it can paint
+    streaks along the edges); ``reflect`` mirror-pads the input once by the convolutions' reach
+    and the convolutions pad nothing (no edge to see: right for textures, whose variations should
+    have no layout, and no edge streaks; measured on photos it loses their layout)."""
+
+    def __init__(self, channels: int, width: int, layers: int, padding: str = "zeros") -> None:
         super().__init__()
-        blocks = _block(channels + NOISE, width) + [m for _ in range(layers - 1) for m in _block(width, width)]
-        self.net = nn.Sequential(*blocks, nn.Conv2d(width, channels, 3, 1, 1), nn.Tanh())
+        inner = 1 if padding == "zeros" else 0
+        blocks = _block(channels + NOISE, width, inner) + [
+            m for _ in range(layers - 1) for m in _block(width, width, inner)
+        ]
+        self.net = nn.Sequential(*blocks, nn.Conv2d(width, channels, 3, 1, inner), nn.Tanh())
+        self.reach = 0 if padding == "zeros" else layers + 1
 
     def forward(self, below: Tensor, noise: Tensor) -> Tensor:
-        return self.net(torch.cat([below, noise], dim=1))
+        x, r = torch.cat([below, noise], dim=1), self.reach
+        if r:
+            mode = "reflect" if min(x.shape[-2:]) > r else "replicate"  # reflect needs more pixels than it pads
+            x = F.pad(x, (r, r, r, r), mode=mode).contiguous(memory_format=torch.channels_last)
+        return self.net(x)
 
 
 class PyramidGenerator(nn.Module):
@@ -58,9 +72,9 @@ class PyramidGenerator(nn.Module):
     ``below`` is the picture the first of them refines (upsampled to its scale); None: nothing,
     the coarsest stage paints from noise alone."""
 
-    def __init__(self, stages: int, channels: int, width: int, layers: int) -> None:
+    def __init__(self, stages: int, channels: int, width: int, layers: int, padding: str = "zeros") -> None:
         super().__init__()
-        self.stages = nn.ModuleList(Stage(channels, width, layers) for _ in range(stages))
+        self.stages = nn.ModuleList(Stage(channels, width, layers, padding) for _ in range(stages))
         self.channels, self.width = channels, width
 
     def forward(

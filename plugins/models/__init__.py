@@ -88,7 +88,8 @@ def register_architectures(register):
     register(
         "dcgan",
         "ganvas.plugins.models.dcgan:build",
-        help="DCGAN: transposed-conv generator, strided-conv discriminator, batch norm, LeakyReLU",
+        help="DCGAN: transposed-conv generator, strided-conv discriminator, batch norm, LeakyReLU; "
+        "class-conditional with method.conditional (class batch norm in G, a projection discriminator)",
         params=[
             Param("z_dim", int, 100, "size of the latent noise vector", min=1, max=4096),
             Param("width", int, 64, "channels of the widest-resolution layer (ngf = ndf)", min=4, max=1024),
@@ -103,6 +104,7 @@ def register_architectures(register):
             ),
         ],
         accepts=_DCGAN_SHAPES,
+        conditional=True,
     )
     register(
         "cppn",

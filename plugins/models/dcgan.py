@@ -24,26 +24,67 @@ def _widths(size: int, width: int, max_width: int) -> list[int]:
     return [min(width * 2 ** (levels - 1 - i), max_width) for i in range(levels)]
 
 
+class ClassBatchNorm2d(nn.Module):
+    """Conditional batch norm (de Vries et al. 2017; BigGAN's, without the shared embedding):
+    normalise, then scale and shift by a per-class gain and bias. The class arrives as weights
+    ``(B, classes)`` (one-hot for one class; a mix blends the classes' gains linearly)."""
+
+    def __init__(self, features: int, classes: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(features, affine=False)
+        self.gain = nn.Linear(classes, features, bias=False)
+        self.bias = nn.Linear(classes, features, bias=False)
+        nn.init.ones_(self.gain.weight)
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: Tensor, c: Tensor) -> Tensor:
+        return self.norm(x) * self.gain(c)[:, :, None, None] + self.bias(c)[:, :, None, None]
+
+
 class DCGANGenerator(nn.Module):
-    """z ``(B, z_dim)`` -> images ``(B, C, size, size)`` in [-1, 1]."""
+    """z ``(B, z_dim)`` -> images ``(B, C, size, size)`` in [-1, 1].
+
+    With ``classes`` K > 0 it is class-conditional: z is ``(B, z_dim + K)``, noise then class
+    weights (one-hot), which set the gains of every batch norm; a z of only ``z_dim`` draws the
+    even mix of the classes."""
 
     def __init__(
-        self, z_dim: int, channels: int, size: int, width: int, max_width: int, upsample: str = "transposed"
+        self,
+        z_dim: int,
+        channels: int,
+        size: int,
+        width: int,
+        max_width: int,
+        upsample: str = "transposed",
+        classes: int = 0,
     ) -> None:
         super().__init__()
+        self.z_dim, self.classes = z_dim, classes
         widths = _widths(size, width, max_width)
+
+        def norm(features: int) -> nn.Module:
+            return ClassBatchNorm2d(features, classes) if classes else nn.BatchNorm2d(features)
+
         layers: list[nn.Module] = [
             nn.ConvTranspose2d(z_dim, widths[0], 4, 1, 0, bias=False),  # 1x1 -> 4x4: a dense projection
-            nn.BatchNorm2d(widths[0]),
+            norm(widths[0]),
             nn.ReLU(inplace=True),
         ]
         for a, b in zip(widths[:-1], widths[1:]):
-            layers += [_up(a, b, upsample), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
+            layers += [_up(a, b, upsample), norm(b), nn.ReLU(inplace=True)]
         layers += [_up(widths[-1], channels, upsample), nn.Tanh()]
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: Tensor) -> Tensor:
-        return self.net(z[:, :, None, None])
+        if not self.classes:
+            return self.net(z[:, :, None, None])
+        noise, c = z[:, : self.z_dim], z[:, self.z_dim :]
+        if c.shape[1] == 0:
+            c = noise.new_full((len(z), self.classes), 1.0 / self.classes)
+        x = noise[:, :, None, None]
+        for layer in self.net:
+            x = layer(x, c) if isinstance(layer, ClassBatchNorm2d) else layer(x)
+        return x
 
 
 def _up(a: int, b: int, mode: str) -> nn.Module:
@@ -54,9 +95,13 @@ def _up(a: int, b: int, mode: str) -> nn.Module:
 
 
 class DCGANDiscriminator(nn.Module):
-    """images ``(B, C, size, size)`` -> logits ``(B,)``."""
+    """images ``(B, C, size, size)`` -> logits ``(B,)``.
 
-    def __init__(self, channels: int, size: int, width: int, max_width: int) -> None:
+    With ``classes`` K > 0 it is a projection discriminator (Miyato & Koyama 2018): ``labels``
+    ``(B, K)`` (one-hot) add the inner product of a class embedding with the pooled last features
+    to the logit; without labels it scores as an unconditional critic."""
+
+    def __init__(self, channels: int, size: int, width: int, max_width: int, classes: int = 0) -> None:
         super().__init__()
         widths = list(reversed(_widths(size, width, max_width)))  # from size/2 down to 4
         layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True)]
@@ -64,22 +109,33 @@ class DCGANDiscriminator(nn.Module):
             layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, inplace=True)]
         layers.append(nn.Conv2d(widths[-1], 1, 4, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)
+        self.embed = nn.Linear(classes, widths[-1], bias=False) if classes else None
 
-    def forward(self, x: Tensor) -> Tensor:
-        return self.net(x).flatten()
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+        if self.embed is None or labels is None:
+            return self.net(x).flatten()
+        features = self.net[:-1](x)
+        projection = (self.embed(labels) * features.sum(dim=(2, 3))).sum(dim=1)
+        return self.net[-1](features).flatten() + projection
 
 
 def init_weights(module: nn.Module) -> None:
     """DCGAN initialisation: conv weights ~ N(0, 0.02), batch-norm scales ~ N(1, 0.02)."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, nn.BatchNorm2d) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
 
 
 def build(
-    data_shape: tuple[int, ...], *, z_dim: int, width: int, max_width: int, upsample: str = "transposed"
+    data_shape: tuple[int, ...],
+    *,
+    z_dim: int,
+    width: int,
+    max_width: int,
+    upsample: str = "transposed",
+    classes: int = 0,
 ) -> Networks:
     if len(data_shape) != 3:
         raise UserInputError(
@@ -92,8 +148,8 @@ def build(
             f"architecture 'dcgan' needs square images of 16, 32, 64, 128 or 256 px, got {height}x{width_px}"
         )
     # any channel count works (1 grayscale, 3 RGB; packed discriminators see m times more)
-    G = DCGANGenerator(z_dim, channels, size, width, max_width, upsample)
-    D = DCGANDiscriminator(channels, size, width, max_width)
+    G = DCGANGenerator(z_dim, channels, size, width, max_width, upsample, classes)
+    D = DCGANDiscriminator(channels, size, width, max_width, classes)
     G.apply(init_weights)
     D.apply(init_weights)
     return Networks(G, D, z_dim)

@@ -7,6 +7,8 @@ reaches generated points that are far from any data and data that no generated p
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
@@ -21,10 +23,11 @@ class NoisyDiscriminator(nn.Module):
         self.inner = inner
         self.sigma = 0.0
 
-    def forward(self, items: Tensor) -> Tensor:
+    def forward(self, items: Tensor, **options: Any) -> Tensor:
+        """``options`` (a conditional discriminator's ``labels=``) pass through to ``inner``."""
         if self.training and self.sigma > 0:
             items = items + self.sigma * torch.randn_like(items)
-        return self.inner(items)
+        return self.inner(items, **options)
 
 
 class InstanceNoise(Regularizer):

@@ -41,12 +41,13 @@ PINNED: dict[str, tuple[str, str]] = {
     "cobbles": ("c8055a98674bcba0", "b2f8d13a0a12ef16"),  # pinned when the recipe was added
     "default": ("f15a6587851f92bd", "bb24951f11373440"),  # re-pinned when the default became a cppn
     "hubble": ("041bdcfa39c5c422", "24c61607b38c191d"),  # pinned when the recipe was added (at 64 px)
-    "landscape": ("8a9f16c489192282", "7ea8def18658364e"),  # pinned when the recipe was added (at 64 px)
     "grid25": ("4e1f823a4611226a", "05c08a341dc6795f"),
     "mondrian": ("0ecf501e8c661a9f", "381a4afa2c21fbdb"),
     "mountains": ("cf5c8c65f1f910f2", "06b9b7047bbdce13"),
     "petals": ("69b191c120a8d9e5", "febaa58063e23f15"),
     "poster": ("5e571cfd89b9636b", "0ba8f43011246692"),  # pinned when the recipe was added
+    "stones": ("acf186a41681a6d6", "b2ca3cba13ad0491"),  # pinned when the recipe was added (at 64 px)
+    "styles": ("2f9347f43ec81097", "d66af894d2f17005"),  # pinned when the recipe was added
     "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
     "truchet": ("3bb57f88a84e9ddb", "770cc953af3c263c"),
 }

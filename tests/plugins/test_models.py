@@ -44,3 +44,27 @@ def test_mlp_points_are_unbounded_and_images_are_tanh():
     img = images.generator(torch.randn(3, 4) * 100)
     assert img.shape == (3, 1, 8, 8) and img.abs().max() <= 1
     assert images.discriminator(img).shape == (3,)
+
+
+def test_conditional_dcgan_draws_each_class_and_projects_labels():
+    torch.manual_seed(0)
+    nets = dcgan.build((3, 16, 16), z_dim=8, width=8, max_width=32, classes=3)
+    G, D = nets.generator.eval(), nets.discriminator.eval()
+    noise = torch.randn(2, 8)
+    one = torch.nn.functional.one_hot(torch.tensor([0, 0]), 3).float()
+    two = torch.nn.functional.one_hot(torch.tensor([2, 2]), 3).float()
+    with torch.no_grad():
+        G.net[1].gain.weight[:, 2] = 3.0  # class 2's gains differ from class 0's in the first norm
+        a, b = G(torch.cat([noise, one], 1)), G(torch.cat([noise, two], 1))
+        mix = G(noise)  # no class part: the even mix of the classes
+        assert a.shape == b.shape == mix.shape == (2, 3, 16, 16)
+        assert not torch.allclose(a, b) and not torch.allclose(mix, a)
+        x = torch.randn(2, 3, 16, 16)
+        plain, labelled = D(x), D(x, labels=one)
+        assert plain.shape == labelled.shape == (2,) and not torch.allclose(plain, labelled)
+
+
+def test_unconditional_dcgan_has_no_class_parameters():
+    nets = dcgan.build((3, 16, 16), z_dim=8, width=8, max_width=32)
+    names = [n for n, _ in nets.generator.named_parameters()] + [n for n, _ in nets.discriminator.named_parameters()]
+    assert not any("gain" in n or "embed" in n for n in names)

@@ -15,13 +15,13 @@ import numpy as np
 import torch
 
 from ganvas.data import ImageSet
-from ganvas.errors import UnknownNameError
+from ganvas.errors import UnknownNameError, UserInputError
 from ganvas.plugins.datasets.procedural.canvas import StyleFn
 from ganvas.plugins.datasets.procedural.geometric import circles, mondrian, truchet
 from ganvas.plugins.datasets.procedural.nature import mountains, petals
 from ganvas.plugins.datasets.procedural.sunsets import stripes
 
-__all__ = ["STYLES", "draw", "draw_many", "load"]
+__all__ = ["STYLES", "MIXED", "draw", "draw_many", "load"]
 
 STYLES: dict[str, StyleFn] = {
     "circles": circles,
@@ -53,12 +53,35 @@ def draw_many(style: str, count: int, size: int, seed: int) -> np.ndarray:
     return images
 
 
+#: ``procedural:mixed``: every style at once, each image labelled with its style (a class).
+MIXED = "mixed"
+
+
 def load(argument: str, *, size: int, channels: int, count: int, seed: int) -> ImageSet:
     style = argument or "circles"
+    if style == MIXED:
+        return _mixed(size, channels, count, seed)
     if style not in STYLES:
-        raise UnknownNameError("procedural style", style, STYLES)
+        raise UnknownNameError("procedural style", style, [*STYLES, MIXED])
     images = torch.from_numpy(draw_many(style, count, size, seed)).permute(0, 3, 1, 2).contiguous()
+    return ImageSet(_channels(images, channels), name=f"procedural:{style}")
+
+
+def _mixed(size: int, channels: int, count: int, seed: int) -> ImageSet:
+    """``count`` images, as even a share of each style as ``count`` allows, labelled by style;
+    style ``k`` draws from seed ``seed + k``, so its images do not depend on the other styles."""
+    names = list(STYLES)
+    if count < len(names):
+        raise UserInputError(f"procedural:mixed needs data.count >= {len(names)} (one image per style), got {count}")
+    shares = [count // len(names) + (k < count % len(names)) for k in range(len(names))]
+    parts = [draw_many(name, n, size, seed + k) for k, (name, n) in enumerate(zip(names, shares))]
+    images = torch.from_numpy(np.concatenate(parts)).permute(0, 3, 1, 2).contiguous()
+    labels = torch.cat([torch.full((n,), k, dtype=torch.long) for k, n in enumerate(shares)])
+    return ImageSet(_channels(images, channels), name="procedural:mixed", labels=labels, classes=names)
+
+
+def _channels(images: torch.Tensor, channels: int) -> torch.Tensor:
     if channels == 1:  # ITU-R 601 luma, as Pillow's convert("L")
         weights = torch.tensor([299, 587, 114], dtype=torch.int32).view(1, 3, 1, 1)
-        images = ((images.int() * weights).sum(1, keepdim=True) // 1000).to(torch.uint8)
-    return ImageSet(images, name=f"procedural:{style}")
+        return ((images.int() * weights).sum(1, keepdim=True) // 1000).to(torch.uint8)
+    return images

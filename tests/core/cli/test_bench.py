@@ -112,6 +112,7 @@ def test_every_bench_command_has_json(cli: Cli):
         "threads",
         "resolution",
         "single-image",
+        "control",
     }
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output

@@ -65,7 +65,8 @@ def test_build_writes_pictures_and_manifest(built: tuple[Path, str]):
     assert tiny["steps"] == ring["steps"] == 6
     assert all(isinstance(r["seconds"], float) and r["seconds"] >= 0 for r in (tiny, ring))  # 0.0: under 50 ms
     assert tiny["command"] == "ganvas run gal/recipes/tiny.toml" and tiny["description"] == DESCRIPTION
-    assert tiny["files"] == ["tiny.png", "tiny.walk.gif"] and ring["files"] == ["ring.png"]
+    assert tiny["files"] == ["tiny.png", "tiny.curves.png", "tiny.walk.gif"]
+    assert ring["files"] == ["ring.png", "ring.curves.png"]
     for name in [*tiny["files"], *ring["files"]]:
         assert (root / name).is_file()
     assert not list(root.glob("ring.walk*")), "point recipes get no animation"
@@ -96,7 +97,7 @@ def test_readme_has_a_row_per_recipe_with_links_that_exist(built: tuple[Path, st
     assert 'src="tiny.png"' in tiny_row and "`ganvas run gal/recipes/tiny.toml`" in tiny_row
     assert "procedural:circles 16 px · dcgan · nonsaturating · no augmentation · no stylizers" in tiny_row
     assert 'Tiny &lt;circles&gt; &amp; "friends" \\| a test' in tiny_row  # escaped for a markdown table
-    assert re.search(r"\| \d+s for 6 steps \|$", tiny_row)
+    assert re.search(r"\| \d+s for 6 steps<br><a href=\"tiny.curves.png\">training curves</a> \|$", tiny_row)
     assert "toy2d:ring · mlp" in ring_row and "walk" not in ring_row
     assert "tiny.walk.gif" in tiny_row
     assert_local_links_exist(root, links_of(readme).links)

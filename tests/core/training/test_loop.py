@@ -139,6 +139,9 @@ def test_nan_loss_stops_the_run_without_writing_garbage(host, tmp_path):
         trainer.run()
     assert not (trainer.run_dir / "samples").exists()
     assert not (trainer.run_dir / "checkpoints").exists()
+    from ganvas.io import read_status
+
+    assert read_status(trainer.run_dir)["state"] == "diverged"  # what ganvas runs shows
 
 
 def test_points_dataset_trains_with_mlp(host, tmp_path):

@@ -73,3 +73,29 @@ def test_limit(tmp_path):
     for i in range(5):
         _save(tmp_path / f"{i}.png")
     assert len(folder.load(str(tmp_path), size=8, channels=3, limit=2)) == 2
+
+
+def test_subfolders_are_classes_with_their_counts(tmp_path, caplog):
+    for name, count in (("cats", 2), ("dogs", 3)):
+        (tmp_path / name / "deeper").mkdir(parents=True)
+        for i in range(count):
+            _save(tmp_path / name / "deeper" / f"{i}.png")
+    _save(tmp_path / "loose.png")
+    with caplog.at_level(logging.WARNING, logger="ganvas"):
+        data = folder.load(str(tmp_path), size=8, channels=3, limit=0, classes="subfolders")
+    assert data.classes == ("cats", "dogs") and data.labels.tolist() == [0, 0, 1, 1, 1]
+    assert data.class_counts() == {"cats": 2, "dogs": 3} and "belong to no class" in caplog.text
+    assert not folder.load(str(tmp_path), size=8, channels=3, limit=0).labeled  # opt-in
+
+
+def test_an_empty_class_folder_or_none_at_all_is_a_clear_error(tmp_path):
+    (tmp_path / "cats").mkdir()
+    (tmp_path / "dogs").mkdir()
+    _save(tmp_path / "cats" / "a.png")
+    with pytest.raises(UserInputError, match=r"class sub-folder\(s\) 'dogs' hold no images"):
+        folder.load(str(tmp_path), size=8, channels=3, limit=0, classes="subfolders")
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    _save(flat / "a.png")
+    with pytest.raises(UserInputError, match="has no sub-folders"):
+        folder.load(str(flat), size=8, channels=3, limit=0, classes="subfolders")

@@ -45,3 +45,23 @@ def test_idx_errors(tmp_path):
     (tmp_path / "empty_dir").mkdir()
     with pytest.raises(UserInputError, match="no IDX images file"):
         mnist.load(str(tmp_path / "empty_dir"), size=28, limit=0)
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_the_labels_file_beside_the_images_labels_them(tmp_path, compress):
+    gz = ".gz" if compress else ""
+    _write_idx(tmp_path / f"train-images-idx3-ubyte{gz}", np.zeros((4, 28, 28), dtype=np.uint8), compress)
+    _write_idx(tmp_path / f"train-labels-idx1-ubyte{gz}", np.array([3, 1, 4, 1]), compress)
+    data = mnist.load(str(tmp_path), size=28, limit=0)
+    assert data.labeled and data.classes == tuple("0123456789")
+    assert data.labels.tolist() == [3, 1, 4, 1] and data.class_counts()["1"] == 2
+    assert mnist.load(str(tmp_path), size=28, limit=3).labels.tolist() == [3, 1, 4]
+
+
+def test_labels_that_do_not_match_leave_the_images_unlabelled(tmp_path, caplog):
+    _write_idx(tmp_path / "train-images-idx3-ubyte", np.zeros((4, 28, 28), dtype=np.uint8))
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", np.array([3, 1]))
+    data = mnist.load(str(tmp_path), size=28, limit=0)
+    assert not data.labeled and "does not match" in caplog.text
+    (tmp_path / "train-labels-idx1-ubyte").unlink()
+    assert not mnist.load(str(tmp_path), size=28, limit=0).labeled

@@ -72,3 +72,22 @@ def test_procedural_is_deterministic_and_grayscale_works():
     assert gray.data.shape == (4, 1, 16, 16)
     with pytest.raises(UnknownNameError, match="did you mean 'truchet'"):
         styles.load("truchat", size=16, channels=3, count=1, seed=0)
+
+
+def test_mixed_draws_every_style_labelled_by_style():
+    from ganvas.plugins.datasets.procedural import STYLES, draw_many, load
+
+    data = load("mixed", size=16, channels=3, count=20, seed=5)
+    assert data.classes == tuple(STYLES) and len(data) == 20
+    assert list(data.class_counts().values()) == [4, 4, 3, 3, 3, 3]
+    first_mondrian = int((data.labels == 1).nonzero()[0])
+    expected = torch.from_numpy(draw_many("mondrian", 4, 16, 6)[0]).permute(2, 0, 1)
+    assert torch.equal(data.data[first_mondrian], expected)  # style k draws from seed + k
+
+
+def test_mixed_needs_one_image_per_style():
+    from ganvas.errors import UserInputError
+    from ganvas.plugins.datasets.procedural import load
+
+    with pytest.raises(UserInputError, match="data.count >= 6"):
+        load("mixed", size=16, channels=3, count=5, seed=0)

@@ -17,6 +17,7 @@ PARAMS = dict(
     scale_factor=0.75,
     width=8,
     layers=2,
+    padding="zeros",
     concurrent=2,
     lr_scale=0.1,
     rec_weight=10.0,

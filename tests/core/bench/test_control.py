@@ -1,0 +1,26 @@
+"""ganvas bench control --quick: the whole path runs and reports every figure (values mean nothing)."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+
+from ganvas.bench.control import consistency
+
+
+def test_quick_control_benchmark_reports_cas_swd_and_sefa(cli, tmp_path):
+    report = json.loads(cli("bench", "control", "--quick", "--samples", "4", "--k", "2", "--json").stdout)
+    assert report["benchmark"] == "control" and report["steps"] == 4
+    assert [row["class"] for row in report["classes"]][:2] == ["circles", "mondrian"]
+    assert all(0 <= row["cas"] <= 1 and row["swd"] > 0 and row["swd_floor"] > 0 for row in report["classes"])
+    assert 0 <= report["judge_accuracy"] <= 1 and len(report["sefa"]["consistency"]) == 2
+    assert set(report["targets"]) == {"cas", "train_seconds"}
+
+
+def test_consistency_is_one_for_a_change_that_is_the_same_everywhere_and_low_for_noise():
+    direction = torch.tensor([1.0, 0.0])
+    z = torch.randn(5, 2)
+    assert abs(consistency(lambda v: v[:, :1].repeat(1, 10), z, direction) - 1) < 1e-6
+    weights = torch.randn(2, 50)
+    assert consistency(lambda v: torch.sin(7 * v @ weights), z, direction) < 0.9
