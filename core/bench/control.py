@@ -192,7 +192,7 @@ def _sefa(drawer: Any, settings: Settings) -> dict[str, Any]:
     directions = drawer.directions(settings.k)
     seconds = time.perf_counter() - started
     seeds = list(range(8))
-    z = drawer.latents(seeds, [s % len(drawer.classes) for s in seeds]) if drawer.classes else drawer.latents(seeds)
+    z = drawer.latents(seeds)  # a conditional drawer's seed s draws class s mod K
 
     def draw(latents: Tensor) -> Tensor:
         return drawer.draw(latents).float().cpu()

@@ -6,7 +6,6 @@ each PNG embeds the recipe, seeds, step and versions so it can be re-created.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.checkpoint import list_checkpoints, load_checkpoint
 from ganvas.io.images import make_grid, save_png, to_uint8
 from ganvas.io.provenance import image_metadata
-from ganvas.io.runs import RECIPE_FILE, unique_path
+from ganvas.io.runs import RECIPE_FILE, slug, unique_path
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import ComponentRef, Recipe, SampleConfig, parse_recipe, read_recipe_source
 from ganvas.seeds import format_seeds
@@ -224,10 +223,6 @@ def write_images(
         one = replace(cfg, classes=run.drawer.classes[label]) if label is not None else cfg
         image = draw(Plan([seed], None if label is None else [label], 0), one)[0]
         meta = image_metadata(drawn_recipe(run, one, chain, [seed]), [seed], run.step, host)
-        name = f"seed{seed:04d}" + (f"-{_slug(run.drawer.classes[label])}" if label is not None else "")
+        name = f"seed{seed:04d}" + (f"-{slug(run.drawer.classes[label])}" if label is not None else "")
         paths.append(save_png(image, unique_path(out / f"{name}.png"), meta, scale=cfg.scale, resample=cfg.resample))
     return paths
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "class"

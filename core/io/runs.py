@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ganvas.errors import UserInputError
 
-__all__ = ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "RECIPE_FILE", "STATS_FILE"]
+__all__ = ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "slug", "RECIPE_FILE", "STATS_FILE"]
 
 RECIPE_FILE = "recipe.toml"
 STATS_FILE = "stats.jsonl"
@@ -23,9 +23,10 @@ def runs_root(option: str | Path | None = None) -> Path:
     return Path(option or os.environ.get("GANVAS_RUNS_DIR") or "runs").expanduser()
 
 
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return slug[:60] or "run"
+def slug(name: str) -> str:
+    """``name`` as a safe file-name part (letters, digits, ``._-``; at most 60 characters)."""
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
+    return text[:60] or "run"
 
 
 def list_runs(root: Path) -> list[Path]:
@@ -42,7 +43,7 @@ def create_run_dir(root: Path, name: str) -> Path:
     existing = list_runs(root)
     number = int(_RUN_RE.match(existing[-1].name).group(1)) + 1 if existing else 0  # type: ignore[union-attr]
     while True:
-        path = root / f"{number:05d}-{_slug(name)}"
+        path = root / f"{number:05d}-{slug(name)}"
         try:
             path.mkdir()
             return path

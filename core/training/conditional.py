@@ -43,8 +43,10 @@ def one_hot(labels: Tensor, classes: int) -> Tensor:
     return F.one_hot(labels.long(), classes).float()
 
 
-def class_latents(seeds: list[int], labels: list[int], z_dim: int, classes: int, device: Any) -> Tensor:
-    """One latent per seed: its noise (the same as an unconditional run's) then its class's one-hot."""
+def class_latents(seeds: list[int], labels: list[int] | None, z_dim: int, classes: int, device: Any) -> Tensor:
+    """One latent per seed: its noise (the same as an unconditional run's) then its class's one-hot
+    (``labels``; None: seed ``s`` draws class ``s mod classes``)."""
+    labels = [s % classes for s in seeds] if labels is None else labels
     noise = latents_for_seeds(seeds, z_dim, device)
     return torch.cat([noise, one_hot(torch.tensor(labels, device=noise.device), classes)], dim=1)
 

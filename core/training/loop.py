@@ -115,6 +115,7 @@ class Trainer:
         self._progress: Progress | None = None
         self.loggers: Loggers | None = None  # open while run() trains
         self._wall_start = time.time()
+        self._class_counts = self.data.class_counts()  # for status.json; the data does not change
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ class Trainer:
                 self.step,
                 self.recipe.train.steps,
                 started=self._wall_start,
-                classes=self.data.class_counts(),
+                classes=self._class_counts,
             )
         except OSError as exc:
             print(f"warning: could not write the run's status.json: {exc.strerror or exc}", file=sys.stderr)

@@ -141,7 +141,6 @@ class GeneratorDrawer(Drawer):
             return latents_for_seeds(seeds, self.z_dim, self.device)
         from ganvas.training.conditional import class_latents
 
-        labels = [s % len(self.classes) for s in seeds] if labels is None else labels
         return class_latents(seeds, labels, self.z_dim, len(self.classes), self.device)
 
     def directions(self, k: int) -> Tensor:

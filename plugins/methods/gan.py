@@ -176,7 +176,7 @@ class GanMethod(Method):
         """Latents for drawing while training: seed ``s`` draws class ``s mod K`` when conditional."""
         if not self.classes:
             return latents_for_seeds(seeds, self.z_dim, self.device)
-        return class_latents(seeds, [s % len(self.classes) for s in seeds], self.z_dim, len(self.classes), self.device)
+        return class_latents(seeds, None, self.z_dim, len(self.classes), self.device)
 
     @staticmethod
     def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
