@@ -37,6 +37,8 @@ _LAZY = {
     "LogitLoss": "ganvas.training.components",
     "PhaseResult": "ganvas.training.components",
     "Regularizer": "ganvas.training.components",
+    # repair: what a paired method trains to undo
+    "Corruption": "ganvas.training.corruption",
     # image helpers: files <-> uint8 (C, H, W) tensors, grids, PNGs with metadata
     "open_image": "ganvas.io.images",
     "square_resize": "ganvas.io.images",

@@ -10,5 +10,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "ganvas.plugins.stylizers",
     "ganvas.plugins.augment",
     "ganvas.plugins.loggers",
+    "ganvas.plugins.corruptions",
     "ganvas.plugins.eval_commands",
 )

@@ -18,7 +18,20 @@ from typing import Any
 import click
 
 from ganvas import __version__
-from ganvas.cli import animate, explore, gallery, install, listing, plugins, recipe, sample, train, watch
+from ganvas.cli import (
+    animate,
+    bench_repair,
+    explore,
+    gallery,
+    install,
+    listing,
+    plugins,
+    recipe,
+    restore,
+    sample,
+    train,
+    watch,
+)
 from ganvas.cli import bench as bench_cli
 from ganvas.errors import GanvasError
 from ganvas.plugin.manager import PluginHost, get_host, reset_host
@@ -133,6 +146,7 @@ def make_cli(host: PluginHost) -> click.Group:
         *sample.COMMANDS,
         *animate.COMMANDS,
         *explore.COMMANDS,
+        *restore.COMMANDS,
         *gallery.COMMANDS,
         *recipe.COMMANDS,
         *listing.COMMANDS,
@@ -141,6 +155,7 @@ def make_cli(host: PluginHost) -> click.Group:
         *watch.COMMANDS,
     ):
         cli.add_command(command)
+    bench_cli.bench.add_command(bench_repair.repair)
     cli.add_command(bench_cli.bench)
     host.add_commands(cli)
     return cli

@@ -154,8 +154,10 @@ def _threads_of_image(made: Provenance | None, ref: str) -> None:
 def _warn_if_made_otherwise(made: Provenance | None, recipe: Recipe, host: PluginHost) -> None:
     """Before re-creating an image: say (before minutes of training) which components now come
     from another plugin and which files changed, since either changes the result."""
-    from ganvas.io.provenance import recreation_differences
+    from ganvas.io.provenance import pinned_changes, recreation_differences
 
+    if made is not None and (pinned := pinned_changes(made, recipe, host)):
+        raise UserInputError(f"{pinned[0]}: it was made with that file and cannot be re-created without it")
     for line in recreation_differences(made, recipe, host) if made is not None else ():
         click.echo(f"warning: {line}; the image will not be re-created exactly", err=True)
 

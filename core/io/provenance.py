@@ -31,6 +31,7 @@ __all__ = [
     "component_record",
     "file_record",
     "recreation_differences",
+    "pinned_changes",
     "FILES_KEY",
 ]
 
@@ -163,7 +164,6 @@ def file_sha256(path: Path) -> str:
 def recreation_differences(made: Provenance, recipe: Recipe, host: PluginHost) -> list[str]:
     """What differs, before re-creating an image, between how it was made and what is here now:
     components provided by another plugin (or version), and files whose content changed."""
-    from ganvas.recipe.validate import files_read
 
     then = _record_lines(made.components)
     now = _record_lines(component_record(recipe, host))
@@ -172,13 +172,41 @@ def recreation_differences(made: Provenance, recipe: Recipe, host: PluginHost) -
         for key in then
         if key in now and then[key] != now[key]
     ]
+    pinned = pinned_keys(recipe, host)
+    found += [line for key, line in _changed_files(made, recipe, host) if key not in pinned]
+    return found
+
+
+def pinned_changes(made: Provenance, recipe: Recipe, host: PluginHost) -> list[str]:
+    """The changed files behind parameters declared ``pinned`` (a trained model's checkpoint): an
+    image made with another model cannot be re-created, so these are errors, not warnings."""
+    pinned = pinned_keys(recipe, host)
+    return [line for key, line in _changed_files(made, recipe, host) if key in pinned]
+
+
+def pinned_keys(recipe: Recipe, host: PluginHost) -> set[str]:
+    """``{"stylize.0.run"}``: the recipe's file parameters declared ``pinned``."""
+    return {
+        f"{section}.{param.name}"
+        for section, kind, ref in recipe.components()
+        for param in host.get(kind, ref.name).params
+        if param.pinned and ref.params.get(param.name)
+    }
+
+
+def _changed_files(made: Provenance, recipe: Recipe, host: PluginHost) -> list[tuple[str, str]]:
+    from ganvas.recipe.validate import files_read
+
     old_files = _record_lines(made.files)
     new_files = _record_lines(file_record(files_read(recipe, host.registry)))
+    found = []
     for key, value in old_files.items():
         digest, _, path = value.partition(" ")
         current = new_files.get(key, "").partition(" ")[0]
         if current and current != digest:
-            found.append(f"{key}: the file {printable(path, 120)} changed since the image was made ({digest[:19]}…)")
+            found.append(
+                (key, f"{key}: the file {printable(path, 120)} changed since the image was made ({digest[:19]}…)")
+            )
     return found
 
 

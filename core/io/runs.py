@@ -11,7 +11,17 @@ from pathlib import Path
 
 from ganvas.errors import UserInputError
 
-__all__ = ["runs_root", "create_run_dir", "find_run", "list_runs", "unique_path", "slug", "RECIPE_FILE", "STATS_FILE"]
+__all__ = [
+    "runs_root",
+    "create_run_dir",
+    "find_run",
+    "list_runs",
+    "unique_path",
+    "slug",
+    "RECIPE_FILE",
+    "STATS_FILE",
+    "newest_checkpoint",
+]
 
 RECIPE_FILE = "recipe.toml"
 STATS_FILE = "stats.jsonl"
@@ -78,3 +88,17 @@ def unique_path(path: Path) -> Path:
     while (candidate := path.with_name(f"{path.stem}-{k}{path.suffix}")).exists():
         k += 1
     return candidate
+
+
+def newest_checkpoint(path: Path) -> Path:
+    """A checkpoint file as it is; a run folder: its newest checkpoint (what a model stylizer reads)."""
+    if path.is_file():
+        return path.resolve()
+    from ganvas.io.checkpoint import list_checkpoints
+
+    if not (path / RECIPE_FILE).is_file():
+        raise UserInputError(f"'{path}' is not a run folder (no {RECIPE_FILE}) nor a checkpoint file")
+    found = list_checkpoints(path / "checkpoints")
+    if not found:
+        raise UserInputError(f"run '{path}' has no checkpoint yet; train it first (ganvas train --resume {path})")
+    return found[-1][1].resolve()

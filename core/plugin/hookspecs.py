@@ -34,6 +34,9 @@ Contracts, checked where they are crossed:
   (``line``: the dict of one ``stats.jsonl`` line), optionally ``image(step, tag, images, path)``
   (a sample grid: ``images`` (B, C, H, W) in [-1, 1], ``path`` its PNG) and ``close()``; a recipe
   picks loggers with ``train.log = ["jsonl", "tensorboard"]``.
+- **corruption** ``factory(**params)`` returns ``fn(images, generator) -> images`` (a
+  :class:`ganvas.Corruption`): clean ``(B, C, H, W)`` pictures in [0, 1] damaged the way a repair
+  method learns to undo (noise, resolution, holes, colour); a recipe's ``[corrupt]`` picks one.
 
 Any exception raised in plugin code is reported naming the plugin and the component or hook.
 """
@@ -67,6 +70,7 @@ __all__ = [
     "register_datasets",
     "register_callbacks",
     "register_loggers",
+    "register_corruptions",
     "register_commands",
     "on_train_start",
     "on_step_end",
@@ -149,6 +153,11 @@ def register_callbacks(register: RegisterFn) -> None:
 @hookspec
 def register_loggers(register: RegisterFn) -> None:
     """Register loggers a recipe names in ``train.log``: ``factory(run_dir, recipe, start_step)`` -> an object with ``scalars``."""
+
+
+@hookspec
+def register_corruptions(register: RegisterFn) -> None:
+    """Register corruptions a repair method trains to undo: ``factory(**params)`` -> a Corruption (see ganvas.training.corruption)."""
 
 
 @hookspec

@@ -8,7 +8,7 @@ command-line strings (``-s oil:radius=4``) and feeds ``ganvas list``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,12 @@ class Param:
     max: float | None = None
     required: bool = False
     nullable: bool = field(default=False)
+    #: ``Path`` only: turns what the user named (a run folder, say) into the file to read
+    #: (its newest checkpoint), or raises UserInputError saying why there is none.
+    locate: Callable[[Path], Path] | None = field(default=None, compare=False, repr=False)
+    #: ``Path`` only: re-creating an image refuses a file whose content changed since (a trained
+    #: model), instead of warning that the result will differ.
+    pinned: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
@@ -211,6 +217,12 @@ def resolve_paths(params: Sequence[Param], values: dict[str, Any], base: Path | 
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = (base or Path.cwd()) / path
+        if param.locate is not None and path.exists():
+            try:
+                path = param.locate(path)
+            except UserInputError as exc:
+                problems.append(f"{param.name}: {exc}")
+                continue
         if not path.is_file():
             where = f" (relative paths are relative to {base})" if base is not None else ""
             problems.append(f"{param.name}: file '{text}' not found{where}")

@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "datasets": "register_datasets",
     "callbacks": "register_callbacks",
     "loggers": "register_loggers",
+    "corruptions": "register_corruptions",
 }
 
 #: The qualifier of built-in components: ``ganvas:oil``.
@@ -45,6 +46,7 @@ _SINGULAR = {
     "datasets": "dataset",
     "callbacks": "callback",
     "loggers": "logger",
+    "corruptions": "corruption",
 }
 
 

@@ -44,7 +44,7 @@ __all__ = [
 DEFAULT_RECIPE = "default"
 
 #: Recipe sections a method may use (it declares which in ``Method.uses``).
-METHOD_SECTIONS = ("model", "loss", "regularize", "augment")
+METHOD_SECTIONS = ("model", "loss", "regularize", "augment", "corrupt")
 
 
 class RecipeError(UserInputError):
@@ -228,6 +228,8 @@ class Recipe:
     plugins: list[str] = field(default_factory=list)
     source: str = ""
     method: ComponentRef = field(default_factory=lambda: ComponentRef("gan"))
+    #: ``[corrupt]``: how a repair method damages clean pictures to make its training pairs.
+    corrupt: ComponentRef = field(default_factory=lambda: ComponentRef("noise"))
     #: The sections of :data:`METHOD_SECTIONS` the method reads (the others are left out of
     #: :meth:`to_dict`, so a run folder's recipe shows only what shaped the run).
     uses: frozenset[str] = frozenset(("model", "loss", "regularize", "augment"))
@@ -243,6 +245,7 @@ class Recipe:
             "data": {"source": data_source, **self.data.params},
             "model": {"name": self.model.name, **self.model.params},
             "loss": {"name": self.loss.name, **self.loss.params},
+            "corrupt": {"name": self.corrupt.name, **self.corrupt.params},
             "augment": self.augment.to_dict(),
             "train": asdict(self.train),
             "sample": asdict(self.sample),
@@ -260,7 +263,9 @@ class Recipe:
         ``("stylize.0", "stylizers", ref)``, in recipe order."""
         found = [("method", "methods", self.method), ("data", "datasets", self.data)]
         found += [
-            (s, k, getattr(self, s)) for s, k in (("model", "architectures"), ("loss", "losses")) if s in self.uses
+            (s, k, getattr(self, s))
+            for s, k in (("model", "architectures"), ("loss", "losses"), ("corrupt", "corruptions"))
+            if s in self.uses
         ]
         for key, kind in CHAINS.items():
             if key in METHOD_SECTIONS and key not in self.uses:
@@ -282,5 +287,5 @@ class Recipe:
 
 
 CHAINS = {"regularize": "regularizers", "stylize": "stylizers", "callbacks": "callbacks"}  # [[key]] -> kind
-SECTIONS = ("method", "data", "model", "loss", "augment", "train", "sample", *CHAINS)
+SECTIONS = ("method", "data", "model", "loss", "corrupt", "augment", "train", "sample", *CHAINS)
 TOP_LEVEL = ("name", "description", "plugins", *SECTIONS)

@@ -65,6 +65,10 @@ def parse_recipe(
     sample = _sample(table("sample"), problems)
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
+    corrupt_table = table("corrupt")
+    corrupt = ComponentRef(str(corrupt_table.pop("name", "noise")))
+    if "corrupt" in uses:  # other methods never build one: no registry entry needed
+        corrupt = _component(registry, "corruptions", "corrupt", corrupt.name, corrupt_table, problems)
     _warn_unused(raw, method.name, uses)
     if not problems:
         problems += _shape_problems(registry, data, model if "model" in uses else None)
@@ -83,6 +87,7 @@ def parse_recipe(
         plugins=list(plugins),
         source=source,
         method=method,
+        corrupt=corrupt,
         uses=uses,
     )
     if problems := _resolve_files(recipe, registry, base):

@@ -88,6 +88,26 @@ class Drawer:
     enlarges: bool = False
     #: The class names of a class-conditional drawer (:meth:`latents` then takes ``labels``); () otherwise.
     classes: tuple[str, ...] = ()
+    #: Whether it repairs or restyles pictures (:meth:`translate`: ``ganvas restore``, the
+    #: ``model`` stylizer); its :meth:`draw` then shows held-out pictures before | after.
+    translates: bool = False
+    #: With :attr:`translates`: whether :meth:`translate` needs a mask of the missing pixels (inpainting).
+    needs_mask: bool = False
+    #: With :attr:`translates`: how many times larger :meth:`translate`'s output is than its input.
+    translate_scale: int = 1
+    #: With :attr:`translates`: the colour channels :meth:`translate` takes and gives (1 or 3).
+    channels: int = 3
+    #: With :attr:`translates`: the largest tile side :meth:`translate` runs its network on at once.
+    tile: int = 512
+
+    def translate(self, images: Tensor, mask: Tensor | None = None) -> Tensor:
+        """Repair or restyle ``(B, C, h, w)`` pictures in [0, 1] (``mask`` ``(B, 1, h, w)``: 1 where
+        pixels are missing) -> ``(B, C, H, W)`` in [0, 1]; only drawers that declare :attr:`translates`."""
+        from ganvas.errors import UserInputError
+
+        raise UserInputError(
+            f"{type(self).__name__} does not repair pictures: ganvas restore needs a pix2pix or cycle run"
+        )
 
     def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
         """One latent per seed, the same for a seed whatever else is drawn with it; a

@@ -1,4 +1,4 @@
-"""Built-in datasets: ``folder:PATH``, ``image:PATH|NAME``, ``procedural:STYLE``, ``texture:NAME|PATH``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
+"""Built-in datasets: ``folder:PATH``, ``image:PATH|NAME``, ``procedural:STYLE``, ``texture:NAME|PATH``, ``photos:NAMES``, ``landscape:``, ``mnist:PATH`` and ``toy2d:ring|grid``."""
 
 from ganvas import Param, hookimpl
 
@@ -83,9 +83,27 @@ def _register_image(register):
     )
 
 
+def _register_photos(register):
+    register(
+        "photos",
+        "ganvas.plugins.datasets.photos:load",
+        help="random crops of scikit-image's bundled public-domain photos (the photos extra): "
+        "photos:train|test|all or photos:astronaut,chelsea,coffee,rocket,hubble,ihc,motorcycle,retina",
+        params=[
+            Param("size", int, 64, "crop side in pixels (square)", min=8, max=1024),
+            _channels(3),
+            Param("count", int, 1024, "how many crops to cut, spread evenly over the photos", min=1, max=200_000),
+            Param("canvas", int, 0, "resize each photo's short side to this first (0: as it is)", min=0, max=4096),
+            Param("seed", int, 0, "crop seed (independent of the training seed)", min=0, max=2**62),
+        ],
+        shape=_square(),
+    )
+
+
 @hookimpl
 def register_datasets(register):
     _register_folder(register)
+    _register_photos(register)
     register(
         "procedural",
         "ganvas.plugins.datasets.procedural:load",

@@ -220,6 +220,36 @@ SPECS: tuple[StylizerSpec, ...] = (
     ),
 )
 
+
+def _model_run() -> Param:
+    from ganvas.io.runs import newest_checkpoint
+
+    return Param(
+        "run",
+        Path,
+        None,
+        "a pix2pix or cycle run: its folder (the newest checkpoint) or a checkpoint file",
+        required=True,
+        locate=newest_checkpoint,
+        pinned=True,
+    )
+
+
+SPECS += (
+    StylizerSpec(
+        "model",
+        f"{_MODULE}.model:Model",
+        "a trained repair or restyle run (pix2pix, cycle) as a stylizer: a learned denoiser, super-resolution or style",
+        (
+            _model_run(),
+            Param("reverse", bool, False, "cycle runs: translate the other way", choices=None),
+            Param("strength", float, 1.0, "blend of the model's picture over the input (0: the input)", min=0, max=1),
+            Param("tile", int, 512, "largest piece run at once (overlapping tiles beyond)", min=64, max=8192),
+        ),
+        aliases=("learned",),
+    ),
+)
+
 _BY_NAME: dict[str, StylizerSpec] = {spec.name: spec for spec in SPECS}
 
 
