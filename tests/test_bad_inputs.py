@@ -354,6 +354,15 @@ def test_a_texture_path_in_an_embedded_recipe_needs_trust_but_a_builtin_texture_
         assert ("--trust" in output) is asks, output
 
 
+def test_a_second_data_set_a_method_reads_needs_trust_too(cli, trained, tmp_path):
+    final = trained / "final.png"
+    text = Image.open(final).text["ganvas:recipe"]
+    recipe = text.replace("[method]\n", '[method]\ntarget = "folder:/home"\n', 1)
+    image = _tampered(final, tmp_path / "cycle.png", **{"ganvas:recipe": recipe})
+    line = one_line_error(cli("run", str(image), "--dry-run", code=2), 2)
+    assert "reads 'folder:/home'" in line and "--trust" in line
+
+
 # -- data and files: 2 cases ------------------------------------------------------------------------------------
 
 

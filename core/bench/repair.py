@@ -12,8 +12,9 @@ repairs the held-out photos (``photos:test``: the astronaut and the cat, whole, 
 - ``inpaint``: LaMa-style masks (the ``mask`` corruption's strokes and boxes, fixed seeds), the
   model against OpenCV's Telea inpainting; L1 and PSNR inside the holes, SSIM of the whole.
 
-The paired tasks train without the recipes' light GAN term (:data:`PAIRED_OVERRIDES`). PSNR
-(dB) and SSIM (scikit-image's) are on 8-bit pictures; the target is the model beating
+Each task trains its recipe exactly as ``ganvas run`` does (so ``--run TASK=RUN`` can score a
+run that ``ganvas gallery build`` made instead of training again); the denoiser is blind (it
+trains on sigma 5 to 50). PSNR (dB) and SSIM (scikit-image's) are on 8-bit pictures; the target is the model beating
 each baseline by >= 0.5 dB PSNR, with <= 600 s of training per task on 2 CPU cores. The
 ``cycle`` task trains the ``restyle`` recipe and reports the Laplacian SWD of the translated
 held-out pictures to the target set against the untranslated ones'. ``--quick`` trains a few
@@ -39,19 +40,14 @@ if TYPE_CHECKING:
     from ganvas.recipe import Recipe
     from ganvas.training import Drawer
 
-__all__ = ["Settings", "TASKS", "run_repair_benchmark", "format_report", "psnr", "baselines"]
+__all__ = ["Settings", "TASKS", "run_repair_benchmark", "format_report", "psnr", "baselines", "damage", "save_sheet"]
 
 Log = Callable[[str], Any]
 
 #: Task -> the gallery recipe that trains it.
 TASKS = {"superres": "superres", "denoise": "denoise", "inpaint": "inpaint", "cycle": "restyle"}
-#: What the denoising task is scored at, and the recipe overrides that train for exactly that.
+#: The noise the denoising task is scored at (the recipe trains a blind denoiser, sigma 5 to 50).
 SIGMA = 25.0
-OVERRIDES = {"denoise": [f"corrupt.sigma={SIGMA:g}", "corrupt.sigma_min=-1"]}
-#: The paired tasks train for PSNR, as super-resolution papers report their PSNR-oriented models
-#: (Real-ESRNet beside Real-ESRGAN): without the recipes' light GAN term, which trades a little
-#: PSNR for crisper texture in the pictures a user makes.
-PAIRED_OVERRIDES = ["method.adversarial=0"]
 TARGETS = {"train_seconds": 600.0, "psnr_gain_db": 0.5}
 #: Held-out photos (never cropped for training: photos:train leaves them out).
 TEST_PHOTOS = ("astronaut", "chelsea")
@@ -70,6 +66,8 @@ class Settings:
     #: where to write ``TASK-PHOTO.png`` (damaged | model | baseline | clean), or None
     images: str | None = None
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    #: task -> a run folder already trained (``--run TASK=RUN``): scored instead of training again
+    runs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 def _stderr(line: str) -> None:
@@ -93,8 +91,7 @@ def _recipe(host: PluginHost, task: str, settings: Settings) -> Recipe:
     from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
 
     raw, label = read_recipe_source(TASKS[task])
-    overrides = ["train.sample_every=0", "train.checkpoint_every=0", "train.eval_every=0", *OVERRIDES.get(task, [])]
-    overrides += PAIRED_OVERRIDES if task != "cycle" else []
+    overrides = ["train.sample_every=0", "train.checkpoint_every=0", "train.eval_every=0"]
     overrides += [f"train.steps={settings.steps}"] if settings.steps else []
     if settings.quick:
         overrides += ["train.steps=3", "train.batch=2", "data.count=8", "method.width=4", "method.d_width=4"]
@@ -213,25 +210,34 @@ def run_repair_benchmark(host: PluginHost, settings: Settings, log: Log = _stder
         from ganvas.errors import UnknownNameError
 
         raise UnknownNameError("task", unknown[0], list(TASKS))
-    recipes = {task: _recipe(host, task, settings) for task in settings.tasks}
+    given = dict(settings.runs)
+    recipes = {task: _recipe(host, task, settings) for task in settings.tasks if task not in given}
     photos = held_out_photos(settings.quick)
     images = Path(settings.images) if settings.images else None
     tasks = []
-    for task, recipe in recipes.items():
-        log(f"{task}: training the '{recipe.name}' recipe ({recipe.train.steps} steps)")
-        with tempfile.TemporaryDirectory(prefix="ganvas-bench-") as tmp:
-            trainer = Trainer(recipe, Path(tmp) / "run", host, quiet=True, device=settings.device)
-            timing = train_for(trainer, task, log, steps=recipe.train.steps)
+    for task in settings.tasks:
+        entry: dict[str, Any] = {"task": task}
+        if task in given:
+            drawer, figures = _trained(host, task, Path(given[task]), settings.device, entry, log)
+        else:
+            recipe = recipes[task]
+            log(f"{task}: training the '{recipe.name}' recipe ({recipe.train.steps} steps)")
+            with tempfile.TemporaryDirectory(prefix="ganvas-bench-") as tmp:
+                trainer = Trainer(recipe, Path(tmp) / "run", host, quiet=True, device=settings.device)
+                timing = train_for(trainer, task, log, steps=recipe.train.steps)
             drawer = trainer.method.current_drawer()
-            entry: dict[str, Any] = {"task": task, "recipe": recipe.name, "steps": timing["steps"]}
-            entry["train_seconds"] = timing["wall_seconds"]
-            if task == "cycle":
-                entry.update(_score_cycle(trainer, drawer, images))
-            else:
-                entry["photos"] = score_task(task, drawer, photos, images)
-                entry["psnr_gain_db"] = min(r["psnr_gain_db"] for r in entry["photos"])
+            entry.update(recipe=recipe.name, steps=timing["steps"], train_seconds=timing["wall_seconds"])
+            figures = trainer.method.evaluate() if task == "cycle" else {}
+        if task == "cycle":
+            entry["figures"] = {k: round(float(v), 3) for k, v in figures.items()}
+            _save_cycle(drawer, images)
+        else:
+            entry["photos"] = score_task(task, drawer, photos, images)
+            entry["psnr_gain_db"] = min(r["psnr_gain_db"] for r in entry["photos"])
         tasks.append(entry)
         log("  " + _task_line(entry))
+    if images is not None:
+        save_sheet(images, tasks)
     return {
         "benchmark": "repair",
         "settings": asdict(settings),
@@ -241,17 +247,63 @@ def run_repair_benchmark(host: PluginHost, settings: Settings, log: Log = _stder
     }
 
 
-def _score_cycle(trainer: Any, drawer: Drawer, images: Path | None) -> dict[str, Any]:
-    """The method's own figures (SWD of translated and untranslated held-out pictures to the
-    target set) and, with ``images``, a sheet of held-out pictures and their translations."""
-    figures = {k: round(float(v), 3) for k, v in trainer.method.evaluate().items()}
-    if images is not None:
-        from ganvas.io import make_grid, save_png, to_uint8
+def _trained(
+    host: PluginHost, task: str, run_dir: Path, device: str, entry: dict[str, Any], log: Log
+) -> tuple[Drawer, dict[str, float]]:
+    """A run trained before (``--run TASK=RUN``): its drawer, its training time and steps from
+    ``stats.jsonl``, and for ``cycle`` its last evaluation (the SWD figures) from the same file."""
+    from ganvas.device import resolve_device
+    from ganvas.drawing import load_run
+    from ganvas.errors import UserInputError
+    from ganvas.runs import Run
 
-        pairs = drawer.draw(drawer.latents(list(range(4)))).float().cpu()
-        images.mkdir(parents=True, exist_ok=True)
-        save_png(make_grid(to_uint8(pairs), columns=1), images / "cycle.png")
-    return {"figures": figures}
+    loaded = load_run(run_dir, host, resolve_device(device))
+    lines = Run(run_dir).stats()
+    if not lines:
+        raise UserInputError(f"--run {task}={run_dir}: the run has no stats.jsonl lines to take its training time from")
+    evaluated = [line for line in lines if "SWD/translated" in line]
+    figures = {k: evaluated[-1][k] for k in ("SWD/translated", "SWD/input")} if evaluated else {}
+    if task == "cycle" and not figures:
+        raise UserInputError(
+            f"--run cycle={run_dir}: the run logged no SWD/translated (train it with train.eval_every)"
+        )
+    entry.update(recipe=loaded.recipe.name, steps=loaded.step, train_seconds=round(float(lines[-1]["time_s"]), 1))
+    entry["run"] = str(run_dir)
+    log(f"{task}: scoring run {run_dir.name} (step {loaded.step}, trained in {entry['train_seconds']:.0f} s)")
+    return loaded.drawer, figures
+
+
+def _save_cycle(drawer: Drawer, images: Path | None) -> None:
+    """With ``images``: held-out pictures beside their translations, ``DIR/cycle.png``."""
+    if images is None:
+        return
+    from ganvas.io import make_grid, save_png, to_uint8
+
+    pairs = drawer.draw(drawer.latents(list(range(4)))).float().cpu()
+    images.mkdir(parents=True, exist_ok=True)
+    save_png(make_grid(to_uint8(pairs), columns=2), images / "cycle.png")
+
+
+def save_sheet(images: Path, tasks: list[dict[str, Any]], height: int = 240) -> Path:
+    """``DIR/repair.png``: one row per task (the first photo's damaged | model | baseline | clean,
+    and the cycle sheet), each row ``height`` px high, for the gallery."""
+    from PIL import Image
+
+    rows = []
+    for entry in tasks:
+        task = entry["task"]
+        name = "cycle.png" if task == "cycle" else f"{task}-{entry['photos'][-1]['photo']}.png"
+        with Image.open(images / name) as picture:
+            width = round(picture.width * height / picture.height)
+            rows.append(picture.convert("RGB").resize((width, height), Image.Resampling.LANCZOS))
+    sheet = Image.new("RGB", (max(r.width for r in rows), sum(r.height + 8 for r in rows) - 8), (16, 16, 16))
+    top = 0
+    for row in rows:
+        sheet.paste(row, (0, top))
+        top += row.height + 8
+    path = images / "repair.png"
+    sheet.save(path, optimize=True)
+    return path
 
 
 def _task_line(entry: dict[str, Any]) -> str:

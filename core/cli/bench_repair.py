@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ganvas.io.runs import find_run, runs_root
 from ganvas.plugin.manager import PluginHost
 
 __all__ = ["repair"]
@@ -21,6 +22,14 @@ __all__ = ["repair"]
     type=click.Path(file_okay=False),
     default=None,
     help="Write DIR/TASK-PHOTO.png (damaged | model | baseline | clean) and DIR/cycle.png, to look at.",
+)
+@click.option(
+    "--run",
+    "runs",
+    multiple=True,
+    metavar="TASK=RUN",
+    help="Score this run (e.g. one `ganvas gallery build` made) instead of training TASK again; "
+    "its training time comes from its stats.jsonl (repeatable).",
 )
 @click.option("--quick", is_flag=True, help="Tiny sizes and a few steps, for tests (the figures mean nothing).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
@@ -47,6 +56,12 @@ def repair(host: PluginHost, tasks: tuple[str, ...], as_json: bool, overrides: t
         raise UserInputError(
             "ganvas bench repair compares with OpenCV on scikit-image's photos: pip install 'ganvas[bench]'"
         ) from None
-    settings = Settings(tasks=tasks or tuple(TASKS), overrides=overrides, **given)
+    pairs = []
+    for item in given.pop("runs"):
+        task, eq, run = item.partition("=")
+        if not eq or task not in TASKS:
+            raise UserInputError(f"--run '{item}': give TASK=RUN with TASK one of {', '.join(TASKS)}")
+        pairs.append((task, str(find_run(run, runs_root(None)))))
+    settings = Settings(tasks=tasks or tuple(TASKS), overrides=overrides, runs=tuple(pairs), **given)
     report = run_repair_benchmark(host, settings, log=lambda line: click.echo(line, err=True))
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))

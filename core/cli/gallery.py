@@ -134,7 +134,8 @@ def _build_one(
     files += _curves(gallery, entry, run_dir, quiet)
     loaded = load_run(run_dir, host, resolve_device(device or recipe.train.device))
     walk_seconds = None
-    if walks and loaded.kind.pictures:
+    walkable = loaded.kind.pictures and not loaded.drawer.translates  # a repair run has no latent space to walk
+    if walks and walkable:
         started = time.perf_counter()
         files += _walk(host, gallery, entry, loaded)
         walk_seconds = round(time.perf_counter() - started, 1)
@@ -149,6 +150,7 @@ def _build_one(
         "files": [p.relative_to(gallery.root).as_posix() for p in files],
         "seconds": round(seconds, 1),
         "walk_seconds": walk_seconds,
+        **({} if walkable else {"walks": False}),
         "steps": loaded.step,
         "device": _device_label(loaded.drawer.device),
         "versions": f"ganvas {__version__}; torch {torch.__version__}",

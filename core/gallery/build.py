@@ -52,6 +52,39 @@ WALK_CANVAS = 160  # recipes drawn larger walk with this longer side (a 1024-px 
 SHEET = "stylizers.png"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A picture the gallery shows in a section of its own when present, with the command that made it."""
+
+    file: str
+    title: str
+    about: str
+    command: str
+    alt: str
+
+
+#: The sheets, in page order: the stylizers on a photo, and repairs of photos no model trained on.
+SHEETS = (
+    Sheet(
+        "repair.png",
+        "Repair and restyle",
+        "Photos no model saw in training (scikit-image's astronaut and cat), each row damaged | the model's "
+        "repair | the classical baseline | the original: 4x super-resolution against bicubic, denoising "
+        "(sigma 25) against the best of blur and OpenCV's non-local means, inpainting against OpenCV's Telea; "
+        "the last row is the restyle recipe's cycle translation (picture | translated)",
+        "ganvas bench repair --images DIR",
+        "repairs of held-out photos beside classical baselines",
+    ),
+    Sheet(
+        SHEET,
+        "Stylizers",
+        "Every stylizer on a photo and on a GAN sample",
+        "python -m ganvas.plugins.stylizers.sheet $folder/" + SHEET,
+        "every stylizer on a photo and on a GAN sample",
+    ),
+)
+
+
 @dataclass
 class Entry:
     """One gallery recipe: ``recipes/NAME.toml``, its text and the recipe it resolves to."""
@@ -219,7 +252,7 @@ def stale_reason(gallery: Gallery, entry: Entry, manifest: Mapping[str, Any], wa
     missing_print = [p.name for p in gallery.print_files(entry) if not p.is_file()]
     if missing_print:
         return f"no {', '.join(missing_print)} yet"
-    if walks and record.get("kind") == "images":
+    if walks and record.get("kind") == "images" and record.get("walks", True):
         missing = [p.name for p in gallery.walk_files(entry.name) if not p.is_file()]
         if missing:
             return f"no {', '.join(missing)} yet"
@@ -271,7 +304,7 @@ def format_size(size: int) -> str:
 
 def orphans(gallery: Gallery) -> list[str]:
     """Pictures in the gallery folder that no recipe makes (left from a renamed or deleted recipe)."""
-    made = {SHEET} | {
+    made = {sheet.file for sheet in SHEETS} | {
         p.name
         for e in gallery.entries
         for p in (gallery.image(e.name), gallery.curves(e.name), *gallery.walk_files(e.name), *gallery.print_files(e))
@@ -287,15 +320,23 @@ def orphans(gallery: Gallery) -> list[str]:
 
 
 def recipe_parts(recipe: Recipe) -> str:
-    """One compact line: data · model · loss · augment · stylizers."""
+    """One compact line: data · method (unless gan) · the sections it uses (model, loss, augment,
+    corrupt) · stylizers."""
     data = f"{recipe.data.name}:{recipe.data.argument}" if recipe.data.argument else recipe.data.name
     if "size" in recipe.data.params:
         data += f" {recipe.data.params['size']} px"
-    loss = " + ".join([recipe.loss.name, *(r.name for r in recipe.regularize)])
-    policy = recipe.augment.names
-    augment = (("ADA " if recipe.augment.ada else "") + ", ".join(policy)) if policy else "no augmentation"
-    stylize = " → ".join(s.name for s in recipe.stylize) or "no stylizers"
-    return " · ".join((data, recipe.model.name, loss, augment, stylize))
+    parts = [data] + ([recipe.method.name] if recipe.method.name != "gan" else [])
+    if "model" in recipe.uses:
+        parts.append(recipe.model.name)
+    if "loss" in recipe.uses:
+        parts.append(" + ".join([recipe.loss.name, *(r.name for r in recipe.regularize)]))
+    if "augment" in recipe.uses:
+        policy = recipe.augment.names
+        parts.append((("ADA " if recipe.augment.ada else "") + ", ".join(policy)) if policy else "no augmentation")
+    if "corrupt" in recipe.uses:
+        parts.append(f"corrupt: {recipe.corrupt.name}")
+    parts.append(" → ".join(s.name for s in recipe.stylize) or "no stylizers")
+    return " · ".join(parts)
 
 
 def ordered(gallery: Gallery, records: Mapping[str, Any]) -> list[Entry]:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ganvas.gallery.build import SHEET, Entry, Gallery, ordered, png_info, recipe_parts
+from ganvas.gallery.build import SHEETS, Entry, Gallery, Sheet, ordered, png_info, recipe_parts
 from ganvas.io.files import write_text_atomic
 
 __all__ = ["write_pages"]
@@ -105,11 +105,14 @@ def _cards(gallery: Gallery, manifest: Mapping[str, Any]) -> list[_Card]:
 def write_pages(gallery: Gallery, manifest: Mapping[str, Any]) -> list[Path]:
     """Write ``README.md`` and ``index.html`` from the recipes, the pictures and the manifest."""
     cards = _cards(gallery, manifest)
-    sheet = _picture(gallery.root, gallery.root / SHEET)
+    sheets = [(sheet, found) for sheet in SHEETS if (found := _picture(gallery.root, gallery.root / sheet.file))]
     return [
-        write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheet)),
-        write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheet)),
+        write_text_atomic(gallery.root / "README.md", _readme(gallery, cards, sheets)),
+        write_text_atomic(gallery.root / "index.html", _html(gallery, cards, sheets)),
     ]
+
+
+_Shown = list[tuple[Sheet, tuple[str, int, int]]]
 
 
 def _devices(cards: list[_Card]) -> str:
@@ -122,14 +125,22 @@ def _md(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def _readme(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
-    """README.md: the ``readme.md`` template with a table row per card and the stylizer sheet, if any."""
+def _readme(gallery: Gallery, cards: list[_Card], sheets: _Shown) -> str:
+    """README.md: the ``readme.md`` template with a table row per card and the sheets that are present."""
     folder = gallery.root.resolve().name
-    stylizers = ""
-    if sheet:
-        stylizers = _template("readme_sheet.md").substitute(folder=folder, sheet=SHEET, src=_e(sheet[0]))
+    shown = "".join(
+        _template("readme_sheet.md").substitute(
+            title=sheet.title,
+            about=_md(sheet.about),
+            sheet=sheet.file,
+            command=string.Template(sheet.command).substitute(folder=folder),
+            src=_e(found[0]),
+            alt=_e(sheet.alt),
+        )
+        for sheet, found in sheets
+    )
     return _template("readme.md").substitute(
-        folder=folder, devices=_devices(cards), rows="".join(f"\n{_readme_row(c)}" for c in cards), sheet=stylizers
+        folder=folder, devices=_devices(cards), rows="".join(f"\n{_readme_row(c)}" for c in cards), sheet=shown
     )
 
 
@@ -214,7 +225,7 @@ _SECTIONS = (
 )
 
 
-def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | None) -> str:
+def _html(gallery: Gallery, cards: list[_Card], sheets: _Shown) -> str:
     """index.html: the ``index.html`` template, with ``style.css`` inlined and a section per kind of recipe."""
     from ganvas import __version__
     from ganvas.training.progress import format_duration
@@ -229,13 +240,14 @@ def _html(gallery: Gallery, cards: list[_Card], sheet: tuple[str, int, int] | No
                     kind=kind, title=title, about=about, cards="\n".join(_card_html(c) for c in mine)
                 )
             )
-    if sheet:
+    for sheet, found in sheets:
         sections.append(
             _template("sheet.html").substitute(
-                folder=_e(folder),
-                sheet=SHEET,
-                href=_e(sheet[0]),
-                image=_img(sheet, "every stylizer on a photo and on a GAN sample"),
+                title=_e(sheet.title),
+                about=_e(sheet.about),
+                command=_e(string.Template(sheet.command).substitute(folder=folder)),
+                href=_e(found[0]),
+                image=_img(found, sheet.alt),
             )
         )
     seconds = sum(c.record.get("seconds", 0) for c in cards)

@@ -24,10 +24,13 @@ def _check_untrusted(raw: dict[str, Any], ref: str) -> None:
     from ganvas.io.provenance import printable
 
     asks = []
-    source = raw.get("data", {}).get("source", "") if isinstance(raw.get("data"), dict) else ""
-    name, _, argument = source.partition(":") if isinstance(source, str) else ("", "", "")
-    if name.strip() in PATH_DATASETS or (name.strip() in NAME_OR_PATH_DATASETS and _looks_like_path(argument)):
-        asks.append(f"reads '{printable(source, 120)}'")
+    sources = [raw["data"].get("source", "")] if isinstance(raw.get("data"), dict) else []
+    if isinstance(raw.get("method"), dict):  # a method may read a second data set (cycle's target)
+        sources += [value for value in raw["method"].values() if isinstance(value, str)]
+    for source in sources:
+        name, _, argument = source.partition(":") if isinstance(source, str) else ("", "", "")
+        if name.strip() in PATH_DATASETS or (name.strip() in NAME_OR_PATH_DATASETS and _looks_like_path(argument)):
+            asks.append(f"reads '{printable(source, 120)}'")
     sample = raw.get("sample")
     inject = sample.get("inject", "") if isinstance(sample, dict) else ""
     if isinstance(inject, str) and _looks_like_path(inject):

@@ -96,7 +96,9 @@ class Pix2PixMethod(Method):
         self.sampler = EpochSampler(self.train_count, cfg.seed)
         self.crops = torch.Generator().manual_seed(cfg.seed + 2)
         self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
-        self.demos = ctx.data.batch(torch.arange(self.train_count, len(ctx.data))).to(self.device)
+        # the pictures grids and drawings show: held out of training, else (too little data) the first ones
+        shown = torch.arange(self.train_count, len(ctx.data)) if self.holdout else torch.arange(min(4, len(ctx.data)))
+        self.demos = ctx.data.batch(shown).to(self.device)
 
     def _check_data(self) -> None:
         data, p = self.ctx.data, self.p
@@ -175,10 +177,7 @@ class Pix2PixMethod(Method):
 
     def grid(self, seeds: list[int]) -> Tensor:
         """Damaged | repaired | clean for held-out pictures (training pictures when none are held out)."""
-        drawer = self.current_drawer()
-        if not len(drawer.demos):
-            drawer.demos = self.ctx.data.batch(torch.arange(min(4, len(self.ctx.data)))).to(self.device)
-        damaged, repaired, clean = drawer.pairs(seeds[:8])
+        damaged, repaired, clean = self.current_drawer().pairs(seeds[:8])
         return torch.cat([damaged, repaired, clean], dim=-1)
 
     @torch.no_grad()

@@ -62,3 +62,19 @@ def test_quick_benchmark_reports_every_paired_task(cli):
     assert set(report["targets"]) == {"train_seconds", "psnr_gain_db"}
     result = cli("bench", "repair", "upscale", "--quick", code=2)
     assert "superres" in result.output
+
+
+@pytest.mark.slow
+def test_a_trained_run_is_scored_without_training_again(cli, tmp_path):
+    pytest.importorskip("skimage")
+    tiny = ["train.steps=2", "train.batch=2", "data.count=8", "method.width=4", "method.d_width=4"]
+    tiny += ["train.sample_every=0", "train.eval_every=0"]
+    cli("run", "superres", "-q", *[arg for item in tiny for arg in ("--set", item)])
+    run = next(cli.runs_dir.glob("*-superres"))
+    images = tmp_path / "images"
+    result = cli("bench", "repair", "superres", "--run", f"superres={run}", "--quick", "--json", "--images", str(images))
+    task = json.loads(result.stdout)["tasks"][0]
+    assert task["run"] == str(run) and task["steps"] == 2 and task["train_seconds"] > 0
+    assert (images / "superres-chelsea.png").is_file() and (images / "repair.png").is_file()
+    result = cli("bench", "repair", "--run", "upscale=x", "--quick", code=2)
+    assert "TASK=RUN" in result.output
