@@ -72,7 +72,9 @@ def test_a_trained_run_is_scored_without_training_again(cli, tmp_path):
     cli("run", "superres", "-q", *[arg for item in tiny for arg in ("--set", item)])
     run = next(cli.runs_dir.glob("*-superres"))
     images = tmp_path / "images"
-    result = cli("bench", "repair", "superres", "--run", f"superres={run}", "--quick", "--json", "--images", str(images))
+    result = cli(
+        "bench", "repair", "superres", "--run", f"superres={run}", "--quick", "--json", "--images", str(images)
+    )
     task = json.loads(result.stdout)["tasks"][0]
     assert task["run"] == str(run) and task["steps"] == 2 and task["train_seconds"] > 0
     assert (images / "superres-chelsea.png").is_file() and (images / "repair.png").is_file()
