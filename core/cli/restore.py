@@ -125,7 +125,7 @@ def restore(
     """
     from ganvas.cli.sample import load_for_drawing
     from ganvas.drawing.restore import check_translates
-    from ganvas.io.batch import check_existing, plan_outputs
+    from ganvas.io.batch import check_existing, plan_outputs, unreadable_summary
 
     run_dir = find_run(run_ref, runs_root(runs_dir))
     loaded = load_for_drawing(host, run_dir, device, checkpoint, step, None)
@@ -141,11 +141,8 @@ def restore(
     pairs = check_existing(plan_outputs(list(inputs), target), force, skip_existing)
     roots = {src: item for item in inputs if item.is_dir() for src, _ in pairs if item in src.parents}
     failed = _restore_all(loaded, drawer, pairs, mask, roots, reverse, quiet)
-    if failed:
-        shown = ", ".join(failed[:3]) + (" ..." if len(failed) > 3 else "")
-        click.echo(f"warning: skipped {len(failed)} unreadable image file(s): {shown}", err=True)
-        if len(failed) == len(pairs):
-            raise UserInputError(f"none of the {len(pairs)} input images could be read")
+    if warning := unreadable_summary(failed, len(pairs)):
+        click.echo(warning, err=True)
 
 
 def _restore_all(

@@ -29,7 +29,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
             "FILES_KEY",
         ],
         "files": ["atomic_write", "write_text_atomic"],
-        "batch": ["plan_outputs", "read_image", "write_image", "images_in", "check_existing"],
+        "batch": ["plan_outputs", "read_image", "write_image", "images_in", "check_existing", "unreadable_summary"],
         "checkpoint": [
             "save_checkpoint",
             "load_checkpoint",

@@ -13,7 +13,7 @@ from typing import Any
 from ganvas.errors import UserInputError
 from ganvas.io.formats import IMAGE_SUFFIXES
 
-__all__ = ["plan_outputs", "read_image", "write_image", "images_in", "check_existing"]
+__all__ = ["plan_outputs", "read_image", "write_image", "images_in", "check_existing", "unreadable_summary"]
 
 
 def images_in(folder: Path) -> list[Path]:
@@ -50,7 +50,7 @@ def plan_outputs(inputs: Sequence[Path], output: Path) -> list[tuple[Path, Path]
         if key in seen:
             raise UserInputError(f"'{src}' and '{seen[key]}' would both be written to '{dst}'; run them separately")
         if key in resolved_inputs:
-            raise UserInputError(f"'{dst}' is an input: inputs are never overwritten; choose another -o")
+            raise UserInputError(f"'{dst}' is an input: ganvas never overwrites its inputs; choose another -o")
         seen[key] = src
     return pairs
 
@@ -114,3 +114,14 @@ def check_existing(pairs: list[tuple[Path, Path]], force: bool, skip_existing: b
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise UserInputError(f"'{existing[0]}' already exists{more}; pass --force to replace or --skip-existing")
     return pairs
+
+
+def unreadable_summary(unreadable: list[str], total: int) -> str:
+    """The warning for inputs skipped as unreadable ('' for none); a UserInputError when none of
+    the ``total`` inputs could be read."""
+    if not unreadable:
+        return ""
+    if len(unreadable) == total:
+        raise UserInputError(f"none of the {total} input images could be read")
+    shown = ", ".join(unreadable[:3]) + (" ..." if len(unreadable) > 3 else "")
+    return f"warning: skipped {len(unreadable)} unreadable image file(s): {shown}"

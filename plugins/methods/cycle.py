@@ -36,8 +36,8 @@ from ganvas.errors import ParamError
 from ganvas.io import to_uint8
 from ganvas.metrics.swd import swd
 from ganvas.plugins.methods.cycle_drawer import CycleDrawer
-from ganvas.plugins.methods.gan import lr_factor
-from ganvas.plugins.methods.pix2pix import gan_terms, random_crops
+from ganvas.plugins.methods.gan import schedule_learning_rates
+from ganvas.plugins.methods.pix2pix import gan_terms, random_crops, split_holdout
 from ganvas.plugins.methods.translate_nets import PatchCritic, UNet, critic_layers
 from ganvas.training import DrawContext, Method, TrainContext
 
@@ -170,11 +170,7 @@ class CycleMethod(Method):
         data, p = self.ctx.data, self.p
         n = len(data)
         self.holdout = p["holdout"] if n >= 2 * p["holdout"] + 1 else 0
-        # held out evenly over the set, not its end: photos come ordered by photo, folders by name
-        held = ((torch.arange(self.holdout) + 0.5) * n / max(self.holdout, 1)).long()
-        kept = torch.ones(n, dtype=torch.bool)
-        kept[held] = False
-        self.held, self.train_index = held, torch.arange(n)[kept]
+        self.held, self.train_index = split_holdout(n, self.holdout)
         _, h, w = data.shape
         crop = p["crop"] or min(h, w)
         if crop > min(h, w):
@@ -202,12 +198,8 @@ class CycleMethod(Method):
         return a, random_crops(b.cpu(), self.crop, self.crops).to(self.device, memory_format=LAST)
 
     def train_step(self, step: int) -> dict[str, Tensor]:
-        cfg = self.ctx.recipe.train
-        if cfg.lr_decay != "none":  # CycleGAN: constant, then linear to 0 over the second half
-            factor = lr_factor(step, cfg.steps, cfg.lr_decay, cfg.decay_start)
-            for opt, base in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
-                for group in opt.param_groups:
-                    group["lr"] = base * factor
+        cfg = self.ctx.recipe.train  # CycleGAN's schedule: lr_decay = "linear" (constant, then to 0)
+        schedule_learning_rates(step, cfg, (self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d))
         real_a, real_b = self._batches()
         p, kind = self.p, self.p["gan_loss"]
         critics = (self.D_a, self.D_b)

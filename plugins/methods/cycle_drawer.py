@@ -15,27 +15,11 @@ import torch
 from torch import Tensor, nn
 
 from ganvas import UserInputError
+from ganvas.drawing.restore import fit_channels
 from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, tiled
 from ganvas.training import Drawer
 
-__all__ = ["CycleDrawer", "match_channels"]
-
-#: ITU-R BT.601 luma weights: a colour picture's grey.
-_LUMA = (0.299, 0.587, 0.114)
-
-
-def match_channels(images: Tensor, channels: int) -> Tensor:
-    """``(B, C, H, W)`` pictures with ``channels`` channels: grey -> colour repeats the grey,
-    colour -> grey takes the luma; pictures that already have them are returned as they are."""
-    have = images.shape[1]
-    if have == channels:
-        return images
-    if have == 1 and channels == 3:
-        return images.expand(-1, 3, -1, -1)
-    if have == 3 and channels == 1:
-        weights = torch.tensor(_LUMA, dtype=images.dtype, device=images.device).view(1, 3, 1, 1)
-        return (images * weights).sum(1, keepdim=True)
-    raise UserInputError(f"pictures with {have} channels cannot be restyled: give grey (1) or colour (3) pictures")
+__all__ = ["CycleDrawer"]
 
 
 class CycleDrawer(Drawer):
@@ -100,9 +84,9 @@ class CycleDrawer(Drawer):
         if images.ndim != 4:
             raise UserInputError(f"{self.label}: expected pictures (B, C, H, W), got shape {tuple(images.shape)}")
         have = images.shape[1]
-        inputs = match_channels(images.to(self.device).float(), self.channels) * 2 - 1
+        inputs = fit_channels(images.to(self.device).float(), self.channels)[0] * 2 - 1
         out = self.run(inputs).add(1).div(2)
-        return match_channels(out, have).clamp(0, 1)
+        return fit_channels(out, have)[0].clamp(0, 1)
 
     def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
         """The seeds themselves, one row each (seed ``s`` shows held-out picture ``s`` mod their number)."""

@@ -134,8 +134,7 @@ class GanMethod(Method):
     def train_step(self, step: int) -> dict[str, Tensor]:
         """``n_critic`` discriminator phases, the regularisers' D phases, one G phase, the EMA."""
         cfg, stats = self.ctx.recipe.train, {}
-        if cfg.lr_decay != "none":
-            self.set_learning_rates(lr_factor(step, cfg.steps, cfg.lr_decay, cfg.decay_start))
+        schedule_learning_rates(step, cfg, (self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d))
         for reg in self.regularizers:
             reg.start_step(step, cfg.steps)
         self.D.requires_grad_(True)
@@ -238,12 +237,6 @@ class GanMethod(Method):
             **{f"SWD/{level}px": value for level, value in result["levels"].items()},
         }
 
-    def set_learning_rates(self, factor: float) -> None:
-        cfg = self.ctx.recipe.train
-        for opt, base in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
-            for group in opt.param_groups:
-                group["lr"] = base * factor
-
     # -- state ----------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
@@ -300,6 +293,16 @@ def _render_traits(ctx: DrawContext) -> dict[str, Any]:
     traits = ctx.host.get("architectures", ctx.recipe.model.name).traits
     native = (ctx.data_shape[1], ctx.data_shape[2]) if len(ctx.data_shape) == 3 else None
     return {"any_size": bool(traits.get("any_size")), "tiles": bool(traits.get("tiles")), "native_size": native}
+
+
+def schedule_learning_rates(step: int, train: Any, *optimizers: tuple[torch.optim.Optimizer, float]) -> None:
+    """Set each ``(optimizer, base rate)``'s rate for ``step`` by ``train.lr_decay`` (none: as is)."""
+    if train.lr_decay == "none":
+        return
+    factor = lr_factor(step, train.steps, train.lr_decay, train.decay_start)
+    for opt, base in optimizers:
+        for group in opt.param_groups:
+            group["lr"] = base * factor
 
 
 def lr_factor(step: int, steps: int, decay: str, start: float) -> float:

@@ -7,7 +7,7 @@ Each step: one PatchGAN critic step on (input, clean) against (input, repaired) 
 generator step on ``adversarial`` times the GAN loss plus ``l1`` times the L1 distance to the
 clean picture (pix2pix's lambda = 100) plus ``perceptual`` times the distance of random-weight
 CNN features. ``adversarial = 0`` trains a plain regression network (the highest PSNR; GAN
-terms trade PSNR for sharper texture). The last ``holdout`` pictures of the data set are never
+terms trade PSNR for sharper texture). ``holdout`` pictures, spread evenly over the data set, are never
 trained on: the sample grids show them (damaged | repaired | clean) and ``train.eval_every``
 logs ``PSNR/model`` against ``PSNR/input`` on them.
 """
@@ -24,13 +24,13 @@ from torch import Tensor
 from ganvas import UserInputError
 from ganvas.data import EpochSampler, ImageSet
 from ganvas.io import to_uint8
-from ganvas.plugins.methods.gan import lr_factor
+from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.translate_drawer import TranslateDrawer
 from ganvas.plugins.methods.translate_nets import PatchCritic, RandomFeatures, UNet, critic_layers
 from ganvas.training import DrawContext, Method, TrainContext
 from ganvas.training.corruption import build_corruption, corrupt
 
-__all__ = ["Pix2PixMethod", "gan_terms", "psnr", "random_crops"]
+__all__ = ["Pix2PixMethod", "gan_terms", "psnr", "random_crops", "split_holdout"]
 
 LAST = torch.channels_last
 
@@ -71,6 +71,15 @@ def random_crops(images: Tensor, size: int, generator: torch.Generator, flip: bo
     return crops
 
 
+def split_holdout(n: int, holdout: int) -> tuple[Tensor, Tensor]:
+    """``(held, kept)`` indices of ``n`` pictures: ``holdout`` held out evenly over the set (not at
+    its end: photos come ordered by photo, folders by name), the rest kept for training."""
+    held = ((torch.arange(holdout) + 0.5) * n / max(holdout, 1)).long()
+    kept = torch.ones(n, dtype=torch.bool)
+    kept[held] = False
+    return held, torch.arange(n)[kept]
+
+
 class Pix2PixMethod(Method):
     """Paired repair training: see the module docstring."""
 
@@ -92,12 +101,12 @@ class Pix2PixMethod(Method):
         betas = tuple(cfg.betas)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.lr_d, betas=betas)
-        self.train_count = len(ctx.data) - self.holdout
-        self.sampler = EpochSampler(self.train_count, cfg.seed)
+        self.held, self.train_index = split_holdout(len(ctx.data), self.holdout)
+        self.sampler = EpochSampler(len(self.train_index), cfg.seed)
         self.crops = torch.Generator().manual_seed(cfg.seed + 2)
         self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
         # the pictures grids and drawings show: held out of training, else (too little data) the first ones
-        shown = torch.arange(self.train_count, len(ctx.data)) if self.holdout else torch.arange(min(4, len(ctx.data)))
+        shown = self.held if self.holdout else torch.arange(min(4, len(ctx.data)))
         self.demos = ctx.data.batch(shown).to(self.device)
 
     def _check_data(self) -> None:
@@ -124,18 +133,14 @@ class Pix2PixMethod(Method):
 
     def _pairs(self) -> tuple[Tensor, Tensor]:
         """A batch of (network input, clean) pairs in [-1, 1]."""
-        clean = self.ctx.data.batch(self.sampler.next(self.ctx.recipe.train.batch))
+        clean = self.ctx.data.batch(self.train_index[self.sampler.next(self.ctx.recipe.train.batch)])
         clean = random_crops(clean.cpu(), self.crop, self.crops).to(self.device)
         inputs = corrupt(self.corruption, clean.add(1).div(2), self.noise, self.label) * 2 - 1
         return inputs.contiguous(memory_format=LAST), clean.contiguous(memory_format=LAST)
 
     def train_step(self, step: int) -> dict[str, Tensor]:
-        cfg = self.ctx.recipe.train
-        if cfg.lr_decay != "none":  # pix2pix: constant, then linear to 0 over the second half
-            factor = lr_factor(step, cfg.steps, cfg.lr_decay, cfg.decay_start)
-            for opt, base in ((self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d)):
-                for group in opt.param_groups:
-                    group["lr"] = base * factor
+        cfg = self.ctx.recipe.train  # pix2pix's schedule: lr_decay = "linear" (constant, then to 0)
+        schedule_learning_rates(step, cfg, (self.opt_g, cfg.lr_g), (self.opt_d, cfg.lr_d))
         inputs, clean = self._pairs()
         p, stats = self.p, {}
         fake = self.G(inputs)

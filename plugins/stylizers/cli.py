@@ -17,7 +17,7 @@ from ganvas import __version__
 from ganvas.drawing import build_chain, chain_files, chain_toml, parse_chain, run_chain
 from ganvas.errors import UserInputError
 from ganvas.io import FILES_KEY, file_record
-from ganvas.io.batch import check_existing, plan_outputs, read_image, write_image
+from ganvas.io.batch import check_existing, plan_outputs, read_image, unreadable_summary, write_image
 from ganvas.plugin import PluginHost
 from ganvas.recipe import ComponentRef
 
@@ -97,11 +97,8 @@ def stylize(
     pairs = check_existing(plan_outputs(list(inputs), output), force, skip_existing)
 
     unreadable = _stylize_all(host, pairs, steps, device, quiet)
-    if unreadable:
-        shown = ", ".join(unreadable[:3]) + (" ..." if len(unreadable) > 3 else "")
-        click.echo(f"warning: skipped {len(unreadable)} unreadable image file(s): {shown}", err=True)
-        if len(unreadable) == len(pairs):
-            raise UserInputError(f"none of the {len(pairs)} input images could be read")
+    if warning := unreadable_summary(unreadable, len(pairs)):
+        click.echo(warning, err=True)
 
 
 def _stylize_all(
