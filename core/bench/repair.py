@@ -46,6 +46,8 @@ Log = Callable[[str], Any]
 
 #: Task -> the gallery recipe that trains it.
 TASKS = {"superres": "superres", "denoise": "denoise", "inpaint": "inpaint", "cycle": "restyle"}
+#: What a run given with ``--run TASK=RUN`` must have trained: method/corruption.
+EXPECTED = {"superres": "pix2pix/downscale x4", "denoise": "pix2pix/noise", "inpaint": "pix2pix/mask", "cycle": "cycle"}
 #: The noise the denoising task is scored at (the recipe trains a blind denoiser, sigma 5 to 50).
 SIGMA = 25.0
 TARGETS = {"train_seconds": 600.0, "psnr_gain_db": 0.5}
@@ -258,6 +260,14 @@ def _trained(
     from ganvas.runs import Run
 
     loaded = load_run(run_dir, host, resolve_device(device))
+    recipe = loaded.recipe
+    made = recipe.method.name if recipe.method.name == "cycle" else f"{recipe.method.name}/{recipe.corrupt.name}"
+    if recipe.corrupt.name == "downscale" and "corrupt" in recipe.uses:
+        made += f" x{recipe.corrupt.params.get('factor')}"
+    if made != EXPECTED[task]:
+        raise UserInputError(
+            f"--run {task}={run_dir}: that run trained {made}; the {task} task needs a {EXPECTED[task]} run"
+        )
     lines = Run(run_dir).stats()
     if not lines:
         raise UserInputError(f"--run {task}={run_dir}: the run has no stats.jsonl lines to take its training time from")
@@ -267,7 +277,7 @@ def _trained(
         raise UserInputError(
             f"--run cycle={run_dir}: the run logged no SWD/translated (train it with train.eval_every)"
         )
-    entry.update(recipe=loaded.recipe.name, steps=loaded.step, train_seconds=round(float(lines[-1]["time_s"]), 1))
+    entry.update(recipe=loaded.recipe.name, steps=loaded.step, train_seconds=round(float(lines[-1]["time_s"]), 3))
     entry["run"] = str(run_dir)
     log(f"{task}: scoring run {run_dir.name} (step {loaded.step}, trained in {entry['train_seconds']:.0f} s)")
     return loaded.drawer, figures

@@ -140,7 +140,11 @@ def restore(
     target = output if output is not None else run_dir / "restored"
     pairs = check_existing(plan_outputs(list(inputs), target), force, skip_existing)
     roots = {src: item for item in inputs if item.is_dir() for src, _ in pairs if item in src.parents}
-    failed = _restore_all(loaded, drawer, pairs, mask, roots, reverse, quiet)
+    masks = {src: _mask_for(mask, src, roots.get(src)) for src, _ in pairs}  # every one found before any work
+    for _, dst in pairs:
+        if any(m is not None and m.resolve() == dst.resolve() for m in masks.values()):
+            raise UserInputError(f"'{dst}' is a mask: ganvas never overwrites its inputs; choose another -o")
+    failed = _restore_all(loaded, drawer, pairs, masks, reverse, quiet)
     if warning := unreadable_summary(failed, len(pairs)):
         click.echo(warning, err=True)
 
@@ -149,8 +153,7 @@ def _restore_all(
     loaded: Any,
     drawer: Any,
     pairs: list[tuple[Path, Path]],
-    mask: Path | None,
-    roots: dict[Path, Path],
+    masks: dict[Path, Path | None],
     reverse: bool,
     quiet: bool,
 ) -> list[str]:
@@ -174,7 +177,7 @@ def _restore_all(
                 raise
             failed.append(src.name)  # one bad file in a folder does not stop the others
             continue
-        mask_file = _mask_for(mask, src, roots.get(src))
+        mask_file = masks[src]
         mask_pixels = read_image(mask_file)[0] if mask_file is not None else None
         pixels, note = restore_image(drawer, image, mask_pixels)
         if note and note not in notes:

@@ -61,7 +61,8 @@ def restore_image(drawer: Drawer, image: Tensor, mask: Tensor | None = None) -> 
             raise UserInputError(
                 f"the mask is {mask.shape[-1]}x{mask.shape[-2]} px but the picture is {w}x{h} px; they must match"
             )
-        holes = (mask.float().amax(0, keepdim=True) > 127).float().unsqueeze(0)
+        shades = mask[:-1] if mask.shape[0] in (2, 4) else mask  # a mask's alpha says nothing of the holes
+        holes = (shades.float().amax(0, keepdim=True) > 127).float().unsqueeze(0)
         if not bool(holes.any()):
             note = "; ".join(filter(None, (note, "the mask marks nothing missing: the picture is unchanged")))
     elif mask is not None:

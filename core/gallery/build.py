@@ -72,7 +72,7 @@ SHEETS = (
         "repair | the classical baseline | the original: 4x super-resolution against bicubic, denoising "
         "(sigma 25) against the best of blur and OpenCV's non-local means, inpainting against OpenCV's Telea; "
         "the last row is the restyle recipe's cycle translation (picture | translated)",
-        "ganvas bench repair --images DIR",
+        "ganvas bench repair --images DIR (then cp DIR/repair.png $folder/)",
         "repairs of held-out photos beside classical baselines",
     ),
     Sheet(

@@ -30,7 +30,7 @@ from torch import Tensor
 
 from ganvas.errors import GanvasError, UserInputError
 
-__all__ = ["Corruption", "corrupt", "build_corruption"]
+__all__ = ["Corruption", "corrupt", "prepare", "build_corruption"]
 
 
 class Corruption:
@@ -51,10 +51,11 @@ class Corruption:
         pixels ``mask`` marks (``(B, 1, h, w)``, 1 = missing) and appends it."""
         import torch.nn.functional as F
 
-        if self.scale != 1:
-            size = (images.shape[-2] * self.scale, images.shape[-1] * self.scale)
+        scale, masks = int(getattr(self, "scale", 1)), bool(getattr(self, "masks", False))  # plain functions too
+        if scale != 1:
+            size = (images.shape[-2] * scale, images.shape[-1] * scale)
             images = F.interpolate(images, size=size, mode="bicubic", align_corners=False).clamp(0, 1)
-        if not self.masks:
+        if not masks:
             return images
         if mask is None:
             raise UserInputError(
@@ -86,6 +87,15 @@ def corrupt(corruption: Any, images: Tensor, generator: torch.Generator, label: 
     if not bool(torch.isfinite(out).all()):
         raise GanvasError(f"{label} returned NaN or infinite values")
     return out.clamp(0, 1)
+
+
+def prepare(corruption: Any, images: Tensor, mask: Tensor | None = None) -> Tensor:
+    """A user's pictures as the network's input: ``corruption.prepare``, or for a plain function
+    corruption (no ``prepare``) the default of :meth:`Corruption.prepare`."""
+    method = getattr(corruption, "prepare", None)
+    if callable(method):
+        return method(images, mask)
+    return Corruption.prepare(corruption, images, mask)
 
 
 def build_corruption(host: Any, name: str, params: dict[str, Any]) -> tuple[Any, str]:

@@ -100,6 +100,14 @@ class Drawer:
     #: With :attr:`translates`: the largest tile side :meth:`translate` runs its network on at once.
     tile: int = 512
 
+    def to(self, device: torch.device) -> Drawer:
+        """Move the drawer's networks (its ``nn.Module`` attributes) to ``device``; returns itself."""
+        for value in vars(self).values():
+            if isinstance(value, nn.Module):
+                value.to(device)
+        self.device = device
+        return self
+
     def translate(self, images: Tensor, mask: Tensor | None = None) -> Tensor:
         """Repair or restyle ``(B, C, h, w)`` pictures in [0, 1] (``mask`` ``(B, 1, h, w)``: 1 where
         pixels are missing) -> ``(B, C, H, W)`` in [0, 1]; only drawers that declare :attr:`translates`."""

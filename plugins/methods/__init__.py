@@ -109,7 +109,7 @@ _PIX2PIX_PARAMS = [
         "holdout",
         int,
         4,
-        "pictures at the end of the data set kept out of training (sample grids, PSNR/model)",
+        "pictures spread evenly over the data set, kept out of training (sample grids, PSNR/model)",
         min=0,
         max=64,
     ),

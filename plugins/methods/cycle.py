@@ -38,7 +38,7 @@ from ganvas.metrics.swd import swd
 from ganvas.plugins.methods.cycle_drawer import CycleDrawer
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.pix2pix import gan_terms, random_crops, split_holdout
-from ganvas.plugins.methods.translate_nets import PatchCritic, UNet, critic_layers
+from ganvas.plugins.methods.translate_nets import PatchCritic, UNet, check_critic_crop, critic_layers
 from ganvas.training import DrawContext, Method, TrainContext
 
 __all__ = ["CycleMethod", "ImagePool", "build_target"]
@@ -179,14 +179,7 @@ class CycleMethod(Method):
                 f"give crop <= {min(h, w)} (0: whole pictures)"
             )
         self.d_layers = p["d_layers"] or critic_layers(crop)
-        smallest = 3 * 2**self.d_layers  # the critic's strided layers, then two 4x4 convolutions
-        if crop < smallest:
-            fits = max((k for k in range(1, 6) if 3 * 2**k <= crop), default=0)
-            fix = f"d_layers = {fits}" if fits else "larger pictures"
-            raise UserInputError(
-                f"{LABEL}: crop = {crop} px is too small for a critic of d_layers = {self.d_layers} "
-                f"(it needs {smallest}); give {fix}"
-            )
+        check_critic_crop(LABEL, crop, self.d_layers)
         self.crop = crop
 
     def _batches(self) -> tuple[Tensor, Tensor]:
@@ -194,8 +187,8 @@ class CycleMethod(Method):
         batch = self.ctx.recipe.train.batch
         a = self.ctx.data.batch(self.train_index[self.sampler_a.next(batch)])
         b = self.target.batch(self.sampler_b.next(batch))
-        a = random_crops(a.cpu(), self.crop, self.crops).to(self.device, memory_format=LAST)
-        return a, random_crops(b.cpu(), self.crop, self.crops).to(self.device, memory_format=LAST)
+        a = random_crops(a, self.crop, self.crops).to(self.device, memory_format=LAST)
+        return a, random_crops(b, self.crop, self.crops).to(self.device, memory_format=LAST)
 
     def train_step(self, step: int) -> dict[str, Tensor]:
         cfg = self.ctx.recipe.train  # CycleGAN's schedule: lr_decay = "linear" (constant, then to 0)

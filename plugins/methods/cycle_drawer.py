@@ -89,7 +89,8 @@ class CycleDrawer(Drawer):
         return fit_channels(out, have)[0].clamp(0, 1)
 
     def latents(self, seeds: list[int], labels: list[int] | None = None) -> Tensor:
-        """The seeds themselves, one row each (seed ``s`` shows held-out picture ``s`` mod their number)."""
+        """The seeds themselves, one row each (seed ``s`` shows picture ``s`` mod their number: held out
+        of training going A->B; for the reversed drawer, target pictures it trained on)."""
         if not len(self.demos):
             raise UserInputError(
                 f"{self.label}: the run held no pictures out of training to show; use ganvas restore RUN IMAGE"
@@ -98,7 +99,7 @@ class CycleDrawer(Drawer):
 
     @torch.no_grad()
     def pairs(self, seeds: list[int]) -> tuple[Tensor, Tensor]:
-        """For each seed: a held-out picture and its translation, both ``(B, C, H, W)`` in [-1, 1]."""
+        """For each seed: one of the drawer's pictures and its translation, both ``(B, C, H, W)`` in [-1, 1]."""
         pictures = torch.stack([self.demos[int(s) % len(self.demos)] for s in seeds]).to(self.device)
         return pictures, self.run(pictures)
 

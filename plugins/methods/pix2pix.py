@@ -26,7 +26,7 @@ from ganvas.data import EpochSampler, ImageSet
 from ganvas.io import to_uint8
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.translate_drawer import TranslateDrawer
-from ganvas.plugins.methods.translate_nets import PatchCritic, RandomFeatures, UNet, critic_layers
+from ganvas.plugins.methods.translate_nets import PatchCritic, RandomFeatures, UNet, check_critic_crop, critic_layers
 from ganvas.training import DrawContext, Method, TrainContext
 from ganvas.training.corruption import build_corruption, corrupt
 
@@ -129,12 +129,14 @@ class Pix2PixMethod(Method):
                 f"method 'pix2pix': crop = {crop} is not a multiple of the {self.label}'s factor {scale}; "
                 f"give crop = {crop - crop % scale}"
             )
+        if p["adversarial"]:
+            check_critic_crop("method 'pix2pix'", crop, critic_layers(crop))
         self.crop = crop
 
     def _pairs(self) -> tuple[Tensor, Tensor]:
         """A batch of (network input, clean) pairs in [-1, 1]."""
         clean = self.ctx.data.batch(self.train_index[self.sampler.next(self.ctx.recipe.train.batch)])
-        clean = random_crops(clean.cpu(), self.crop, self.crops).to(self.device)
+        clean = random_crops(clean, self.crop, self.crops).to(self.device)
         inputs = corrupt(self.corruption, clean.add(1).div(2), self.noise, self.label) * 2 - 1
         return inputs.contiguous(memory_format=LAST), clean.contiguous(memory_format=LAST)
 
@@ -191,8 +193,6 @@ class Pix2PixMethod(Method):
         if not self.holdout:
             return {}
         damaged, repaired, clean = self.current_drawer().pairs(list(range(self.holdout)))
-        if damaged.shape != clean.shape:
-            return {"PSNR/model": psnr(repaired, clean)}
         return {"PSNR/model": psnr(repaired, clean), "PSNR/input": psnr(damaged, clean)}
 
     def current_drawer(self, *, ema: bool = True) -> TranslateDrawer:

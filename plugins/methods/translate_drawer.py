@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from ganvas import UserInputError
 from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, tiled
 from ganvas.training import Drawer
-from ganvas.training.corruption import corrupt
+from ganvas.training.corruption import corrupt, prepare
 
 __all__ = ["TranslateDrawer", "seed_generator"]
 
@@ -72,7 +72,8 @@ class TranslateDrawer(Drawer):
     def translate(self, images: Tensor, mask: Tensor | None = None) -> Tensor:
         """Repair (or restyle) ``(B, C, h, w)`` pictures in [0, 1]; ``mask`` ``(B, 1, h, w)``, 1 =
         missing, for an inpainting run. Returns ``(B, C, h*scale, w*scale)`` in [0, 1]."""
-        inputs = self.corruption.prepare(images.to(self.device).float(), None if mask is None else mask.to(self.device))
+        holes = None if mask is None else mask.to(self.device)
+        inputs = prepare(self.corruption, images.to(self.device).float(), holes)
         inputs = inputs * 2 - 1
         out = self._composite(inputs, self.run_network(inputs))
         return out.add(1).div(2).clamp(0, 1)

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-__all__ = ["UNet", "PatchCritic", "RandomFeatures", "critic_layers"]
+__all__ = ["UNet", "PatchCritic", "RandomFeatures", "critic_layers", "check_critic_crop"]
 
 #: Channels of the U-Net's deepest levels are capped here (CPU-sized networks).
 MAX_WIDTH = 256
@@ -84,6 +84,20 @@ def critic_layers(crop: int) -> int:
     """Strided layers a :class:`PatchCritic` can have on ``crop``-px pictures: 3 (pix2pix's 70x70
     patches) from 64 px, fewer below, so its last 4x4 convolutions still have pixels to see."""
     return max(1, min(3, crop.bit_length() - 4))
+
+
+def check_critic_crop(label: str, crop: int, layers: int) -> None:
+    """A one-line error when ``crop``-px pictures are too small for a critic of ``layers`` strided
+    layers (it needs ``3 * 2**layers`` px: the strided layers, then two 4x4 convolutions)."""
+    from ganvas.errors import UserInputError
+
+    smallest = 3 * 2**layers
+    if crop < smallest:
+        fits = max((k for k in range(1, 6) if 3 * 2**k <= crop), default=0)
+        fix = f"d_layers = {fits}" if fits else "crops of at least 6 px, or adversarial = 0 (no critic)"
+        raise UserInputError(
+            f"{label}: crop = {crop} px is too small for a critic of {layers} strided layers; give {fix}"
+        )
 
 
 class PatchCritic(nn.Module):

@@ -32,14 +32,19 @@ class Model(nn.Module):
 
     def __init__(self, run: str, reverse: bool = False, strength: float = 1.0, tile: int = 512) -> None:
         super().__init__()
-        from ganvas.device import resolve_device
         from ganvas.drawing import load_run
         from ganvas.drawing.restore import check_translates
+        from ganvas.io.runs import RECIPE_FILE
         from ganvas.plugin import get_host
 
         checkpoint = Path(run)
-        run_dir = checkpoint.parent.parent
-        loaded = load_run(run_dir, get_host(), resolve_device("auto"), checkpoint)
+        run_dir = next((folder for folder in checkpoint.parents if (folder / RECIPE_FILE).is_file()), None)
+        if run_dir is None:
+            raise UserInputError(
+                f"stylizer model: checkpoint '{checkpoint}' is not inside a run folder (no {RECIPE_FILE})"
+            )
+        # loaded on the CPU; the first pictures on another device move it there (the chain's --device)
+        loaded = load_run(run_dir, get_host(), torch.device("cpu"), checkpoint)
         check_translates(loaded.drawer, f"stylizer model: run '{run_dir.name}' (method '{loaded.recipe.method.name}')")
         drawer = loaded.drawer
         if drawer.needs_mask:
@@ -58,8 +63,10 @@ class Model(nn.Module):
     def forward(self, images: Tensor) -> Tensor:
         from ganvas.drawing.restore import fit_channels
 
+        if images.device != self.drawer.device:
+            self.drawer.to(images.device)
         pictures, _ = fit_channels(images.float(), self.drawer.channels)
-        out = self.drawer.translate(pictures.to(self.drawer.device)).to(images.device, torch.float32)
+        out = self.drawer.translate(pictures).to(torch.float32)
         if self.strength < 1:
             base = pictures.to(out.device)
             if base.shape[-2:] != out.shape[-2:]:

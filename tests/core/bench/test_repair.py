@@ -80,3 +80,5 @@ def test_a_trained_run_is_scored_without_training_again(cli, tmp_path):
     assert (images / "superres-chelsea.png").is_file() and (images / "repair.png").is_file()
     result = cli("bench", "repair", "--run", "upscale=x", "--quick", code=2)
     assert "TASK=RUN" in result.output
+    result = cli("bench", "repair", "denoise", "--run", f"denoise={run}", "--quick", code=2)
+    assert "trained pix2pix/downscale x4" in result.output and "needs a pix2pix/noise run" in result.output

@@ -93,14 +93,30 @@ def test_super_resolution_enlarges_by_its_factor(runs, tmp_path):
     assert Image.open(tmp_path / "big.png").size == (42, 30)
 
 
+def _far_from_identity(run: Path, copy: Path) -> Path:
+    """A copy of ``run`` whose U-Net head has random weights: two training steps leave the residual
+    network next to the identity, which any tiling would reproduce."""
+    import torch
+
+    shutil.copytree(run, copy)
+    checkpoint = sorted((copy / "checkpoints").glob("*.pt"))[-1]
+    state = torch.load(checkpoint, weights_only=True)
+    head = state["method_state"]["G"]["head.weight"]
+    head.copy_(torch.randn(head.shape, generator=torch.Generator().manual_seed(0)) * 0.5)
+    torch.save(state, checkpoint)
+    return copy
+
+
 def test_tiles_give_the_whole_picture_without_seams(runs, tmp_path):
     cli, made, _ = runs
+    run = _far_from_identity(made["noise"], tmp_path / "run")
     source = _picture(tmp_path / "wide.png", 150, 90)
-    cli("restore", str(made["noise"]), str(source), "-o", str(tmp_path / "whole.png"))
-    cli("restore", str(made["noise"]), str(source), "-o", str(tmp_path / "tiled.png"), "--tile", "64")
+    cli("restore", str(run), str(source), "-o", str(tmp_path / "whole.png"))
+    cli("restore", str(run), str(source), "-o", str(tmp_path / "tiled.png"), "--tile", "64")
     whole = np.asarray(Image.open(tmp_path / "whole.png"), dtype=np.int16)
     tiled = np.asarray(Image.open(tmp_path / "tiled.png"), dtype=np.int16)
-    assert np.abs(whole - tiled).max() <= 1  # depth-1 U-Net: its reach is far inside the 48-px overlap
+    assert np.abs(whole - np.asarray(Image.open(source), dtype=np.int16)).mean() > 2  # the network does change it
+    assert np.abs(whole - tiled).max() <= 1  # depth-1 U-Net: its reach is inside the 32-px overlap of 64-px tiles
 
 
 def test_inpainting_needs_a_matching_mask_and_keeps_known_pixels(runs, tmp_path):
@@ -113,7 +129,14 @@ def test_inpainting_needs_a_matching_mask_and_keeps_known_pixels(runs, tmp_path)
     result = cli("restore", str(made["inpaint"]), str(source), "-o", str(tmp_path / "x.png"), code=2)
     assert "--mask" in result.output
     result = cli(
-        "restore", str(made["inpaint"]), str(source), "--mask", str(tmp_path / "small-mask.png"), "-o", "y.png", code=2
+        "restore",
+        str(made["inpaint"]),
+        str(source),
+        "--mask",
+        str(tmp_path / "small-mask.png"),
+        "-o",
+        str(tmp_path / "y.png"),
+        code=2,
     )
     assert "40x20" in result.output and "40x30" in result.output
     cli(
@@ -153,7 +176,9 @@ def test_bad_runs_and_files_are_one_line_errors(runs, tmp_path, tiny_recipe_file
     gan_run = next(p for p in cli.runs_dir.iterdir() if p.name.endswith("-tiny"))
     result = cli("restore", str(gan_run), str(_picture(tmp_path / "p.png")), "-o", str(tmp_path / "q.png"), code=2)
     assert "method 'gan'" in result.output and "pix2pix" in result.output
-    result = cli("restore", str(made["noise"]), str(tmp_path / "p.png"), "--reverse", "-o", "r.png", code=2)
+    result = cli(
+        "restore", str(made["noise"]), str(tmp_path / "p.png"), "--reverse", "-o", str(tmp_path / "r.png"), code=2
+    )
     assert "--reverse is for cycle runs" in result.output
 
 
@@ -187,3 +212,72 @@ def test_the_model_stylizer_refuses_runs_it_cannot_use(runs, tmp_path, tiny_reci
     assert "needs a mask" in result.output and "ganvas restore" in result.output
     result = cli("stylize", str(source), "-o", str(tmp_path / "o.png"), "-s", f"model:run={tmp_path}", code=2)
     assert "not a run folder" in result.output
+
+
+def test_masks_in_a_folder_with_alpha_and_never_overwritten(runs, tmp_path):
+    cli, made, _ = runs
+    (tmp_path / "in").mkdir()
+    (tmp_path / "masks").mkdir()
+    for name in ("a", "b"):
+        _picture(tmp_path / "in" / f"{name}.png", 24, 20)
+        holes = np.zeros((20, 24, 4), dtype=np.uint8)
+        holes[..., 3] = 255  # opaque, as editors save masks: the alpha is no hole
+        holes[5:10, 5:15, :3] = 255
+        Image.fromarray(holes, "RGBA").save(tmp_path / "masks" / f"{name}.png")
+    cli(
+        "restore",
+        str(made["inpaint"]),
+        str(tmp_path / "in"),
+        "--mask",
+        str(tmp_path / "masks"),
+        "-o",
+        str(tmp_path / "out"),
+    )
+    before, after = (
+        np.asarray(Image.open(tmp_path / "in" / "a.png")),
+        np.asarray(Image.open(tmp_path / "out" / "a.png")),
+    )
+    assert np.array_equal(before[:5], after[:5]) and np.array_equal(before[10:], after[10:])
+    result = cli(
+        "restore",
+        str(made["inpaint"]),
+        str(tmp_path / "in" / "a.png"),
+        "--mask",
+        str(tmp_path / "masks" / "a.png"),
+        "-o",
+        str(tmp_path / "masks" / "a.png"),
+        "--force",
+        code=2,
+    )
+    assert "is a mask" in result.output
+    (tmp_path / "masks" / "b.png").unlink()
+    result = cli(
+        "restore",
+        str(made["inpaint"]),
+        str(tmp_path / "in"),
+        "--mask",
+        str(tmp_path / "masks"),
+        "-o",
+        str(tmp_path / "o2"),
+        code=2,
+    )
+    assert "no mask for" in result.output and not (tmp_path / "o2").exists()  # found missing before any work
+
+
+def test_a_cycle_run_restyles_both_ways(runs, tmp_path):
+    cli, _, folder = runs
+    raw = tiny_recipe(train={"steps": 2, "batch": 4, "sample_every": 0, "checkpoint_every": 2})
+    raw.pop("model"), raw.pop("loss")
+    raw.update(
+        name="restyle", method={"name": "cycle", "target": "procedural:mondrian", "crop": 16, "width": 4, "depth": 1}
+    )
+    recipe = tmp_path / "restyle.toml"
+    recipe.write_text(tomli_w.dumps(raw))
+    cli("train", str(recipe), "-q")
+    run = next(cli.runs_dir.glob("*-restyle"))
+    source = _picture(tmp_path / "photo.png", 30, 22)
+    cli("restore", str(run), str(source), "-o", str(tmp_path / "poster.png"))
+    cli("restore", str(run), str(source), "--reverse", "-o", str(tmp_path / "back.png"))
+    there, back = np.asarray(Image.open(tmp_path / "poster.png")), np.asarray(Image.open(tmp_path / "back.png"))
+    assert there.shape == back.shape == (22, 30, 3) and not np.array_equal(there, back)
+    assert "reverse = true" in read_png_text(tmp_path / "back.png")["ganvas:restore"]

@@ -235,6 +235,8 @@ def test_small_crops_train_with_a_shallower_critic(host, tmp_path):
     assert result.exit_code == 0, result.output
     logits = PatchCritic(6, 4, critic_layers(16))(torch.zeros(1, 6, 16, 16))
     assert logits.shape[-1] >= 4
+    result = CliRunner().invoke(make_cli(host), ["run", str(_file(tmp_path, _raw(crop=4))), "-q"])
+    assert result.exit_code == 2 and "too small for a critic" in result.output and "adversarial = 0" in result.output
 
 
 # -- it learns -----------------------------------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_it_learns_to_denoise_held_out_pictures(host, tmp_path, one_thread):
     raw["corrupt"] = {"name": "noise", "sigma": 50.0}
     trainer = _trainer(host, tmp_path, raw)
     trainer.run()
-    clean = trainer.data.batch(torch.arange(32, 40)).add(1).div(2)  # the 8 pictures never trained on
+    clean = trainer.data.batch(trainer.method.held).add(1).div(2)  # the 8 pictures never trained on
     noisy = Noise(sigma=50.0)(clean, torch.Generator().manual_seed(123))
     repaired = load_run(trainer.run_dir, host, torch.device("cpu")).drawer.translate(noisy)
     before, after = _psnr01(noisy, clean), _psnr01(repaired, clean)
