@@ -68,6 +68,8 @@ class Settings:
     #: where to write ``TASK-PHOTO.png`` (damaged | model | baseline | clean), or None
     images: str | None = None
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    #: flips and transposes each repair averages (1, 4, 8: ``ganvas restore --ensemble``)
+    ensemble: int = 1
     #: task -> a run folder already trained (``--run TASK=RUN``): scored instead of training again
     runs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
@@ -230,6 +232,7 @@ def run_repair_benchmark(host: PluginHost, settings: Settings, log: Log = _stder
             drawer = trainer.method.current_drawer()
             entry.update(recipe=recipe.name, steps=timing["steps"], train_seconds=timing["wall_seconds"])
             figures = trainer.method.evaluate() if task == "cycle" else {}
+        drawer.ensemble = settings.ensemble
         if task == "cycle":
             entry["figures"] = {k: round(float(v), 3) for k, v in figures.items()}
             _save_cycle(drawer, images)

@@ -71,10 +71,13 @@ class Corruption:
         return f"{type(self).__name__}({settings})"
 
 
-def corrupt(corruption: Any, images: Tensor, generator: torch.Generator, label: str = "corruption") -> Tensor:
+def corrupt(
+    corruption: Any, images: Tensor, generator: torch.Generator, label: str = "corruption", *, finite: bool = True
+) -> Tensor:
     """``corruption(images, generator)``, with its contract checked: the same batch and size,
     the same channels (one more with ``masks``), finite, in [0, 1]. A violation is a one-line
-    error naming the component, not a broken training run."""
+    error naming the component, not a broken training run. ``finite=False`` skips the values
+    check (it waits for a GPU to finish: a training step checks its first batch only)."""
     out = corruption(images, generator)
     b, c, h, w = images.shape
     want = c + 1 if getattr(corruption, "masks", False) else c
@@ -84,7 +87,7 @@ def corrupt(corruption: Any, images: Tensor, generator: torch.Generator, label: 
             f"{label} turned {tuple(images.shape)} pictures into {got}; a corruption returns "
             f"{(b, want, h, w)} (a masking one appends its mask channel)"
         )
-    if not bool(torch.isfinite(out).all()):
+    if finite and not bool(torch.isfinite(out).all()):
         raise GanvasError(f"{label} returned NaN or infinite values")
     return out.clamp(0, 1)
 

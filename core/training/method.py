@@ -99,6 +99,8 @@ class Drawer:
     channels: int = 3
     #: With :attr:`translates`: the largest tile side :meth:`translate` runs its network on at once.
     tile: int = 512
+    #: With :attr:`translates`: how many flips and transposes :meth:`translate` averages (1, 4, 8).
+    ensemble: int = 1
 
     def to(self, device: torch.device) -> Drawer:
         """Move the drawer's networks (its ``nn.Module`` attributes) to ``device``; returns itself."""

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 
 from ganvas import UserInputError
 from ganvas.drawing.restore import fit_channels
-from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, tiled
+from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, tiled
 from ganvas.training import Drawer
 
 __all__ = ["CycleDrawer"]
@@ -72,7 +72,8 @@ class CycleDrawer(Drawer):
         was = net.training
         net.eval()
         try:
-            out = tiled(net, inputs.to(self.device), tile=self.tile, overlap=self.overlap)
+            run = lambda x: tiled(net, x, tile=self.tile, overlap=self.overlap)  # noqa: E731
+            out = ensembled(run, inputs.to(self.device), self.ensemble)
         finally:
             net.train(was)
         return out.clamp(-1, 1)

@@ -104,6 +104,7 @@ class Pix2PixMethod(Method):
         self.held, self.train_index = split_holdout(len(ctx.data), self.holdout)
         self.sampler = EpochSampler(len(self.train_index), cfg.seed)
         self.crops = torch.Generator().manual_seed(cfg.seed + 2)
+        self._checked = False
         self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
         # the pictures grids and drawings show: held out of training, else (too little data) the first ones
         shown = self.held if self.holdout else torch.arange(min(4, len(ctx.data)))
@@ -137,7 +138,8 @@ class Pix2PixMethod(Method):
         """A batch of (network input, clean) pairs in [-1, 1]."""
         clean = self.ctx.data.batch(self.train_index[self.sampler.next(self.ctx.recipe.train.batch)])
         clean = random_crops(clean, self.crop, self.crops).to(self.device)
-        inputs = corrupt(self.corruption, clean.add(1).div(2), self.noise, self.label) * 2 - 1
+        inputs = corrupt(self.corruption, clean.add(1).div(2), self.noise, self.label, finite=not self._checked) * 2 - 1
+        self._checked = True  # later batches: no values check, so no wait for the device each step
         return inputs.contiguous(memory_format=LAST), clean.contiguous(memory_format=LAST)
 
     def train_step(self, step: int) -> dict[str, Tensor]:

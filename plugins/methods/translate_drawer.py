@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from ganvas import UserInputError
-from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, tiled
+from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, tiled
 from ganvas.training import Drawer
 from ganvas.training.corruption import corrupt, prepare
 
@@ -56,7 +56,8 @@ class TranslateDrawer(Drawer):
         was = self.generator.training
         self.generator.eval()
         try:
-            out = tiled(self.generator, inputs.to(self.device), tile=self.tile, overlap=DEFAULT_OVERLAP)
+            run = lambda x: tiled(self.generator, x, tile=self.tile, overlap=DEFAULT_OVERLAP)  # noqa: E731
+            out = ensembled(run, inputs.to(self.device), self.ensemble)
         finally:
             self.generator.train(was)
         return out.clamp(-1, 1)

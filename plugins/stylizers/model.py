@@ -30,7 +30,9 @@ class Model(nn.Module):
     #: A colour model turns grey pictures into colour ones (the chain allows 1 -> 3 channels).
     changes_channels = True
 
-    def __init__(self, run: str, reverse: bool = False, strength: float = 1.0, tile: int = 512) -> None:
+    def __init__(
+        self, run: str, reverse: bool = False, strength: float = 1.0, tile: int = 512, ensemble: int = 1
+    ) -> None:
         super().__init__()
         from ganvas.drawing import load_run
         from ganvas.drawing.restore import check_translates
@@ -56,7 +58,7 @@ class Model(nn.Module):
             if not hasattr(drawer, "reversed"):
                 raise UserInputError(f"stylizer model: reverse = true is for cycle runs; '{run_dir.name}' goes one way")
             drawer = drawer.reversed()
-        drawer.tile = tile
+        drawer.tile, drawer.ensemble = tile, ensemble
         self.drawer, self.run, self.reverse, self.strength = drawer, run, reverse, strength
         self.step = loaded.step
 

@@ -246,6 +246,7 @@ SPECS += (
             Param("reverse", bool, False, "cycle runs: translate the other way", choices=None),
             Param("strength", float, 1.0, "blend of the model's picture over the input (0: the input)", min=0, max=1),
             Param("tile", int, 512, "largest piece run at once (overlapping tiles beyond)", min=64, max=8192),
+            Param("ensemble", int, 1, "average over 4 flips or 8 flips and transposes (more work)", choices=(1, 4, 8)),
         ),
         aliases=("learned",),
     ),

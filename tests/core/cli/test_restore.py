@@ -281,3 +281,15 @@ def test_a_cycle_run_restyles_both_ways(runs, tmp_path):
     there, back = np.asarray(Image.open(tmp_path / "poster.png")), np.asarray(Image.open(tmp_path / "back.png"))
     assert there.shape == back.shape == (22, 30, 3) and not np.array_equal(there, back)
     assert "reverse = true" in read_png_text(tmp_path / "back.png")["ganvas:restore"]
+
+
+def test_an_ensemble_is_recorded_and_stays_close_to_the_single_pass(runs, tmp_path):
+    cli, made, _ = runs
+    run = _far_from_identity(made["noise"], tmp_path / "run")
+    source = _picture(tmp_path / "p.png", 40, 24)
+    cli("restore", str(run), str(source), "-o", str(tmp_path / "one.png"))
+    cli("restore", str(run), str(source), "-o", str(tmp_path / "eight.png"), "--ensemble", "8")
+    assert "ensemble = 8" in read_png_text(tmp_path / "eight.png")["ganvas:restore"]
+    one = np.asarray(Image.open(tmp_path / "one.png"), dtype=np.int16)
+    eight = np.asarray(Image.open(tmp_path / "eight.png"), dtype=np.int16)
+    assert one.shape == eight.shape and 0 < np.abs(one - eight).mean() < 40

@@ -116,3 +116,18 @@ def test_out_channels_and_a_non_square_tile_row():
     out = tiled(lambda t: t[:, :1] * 2, x, tile=16, overlap=4, out_channels=1)
     assert out.shape == (1, 1, 10, 50)
     assert torch.allclose(out, x[:, :1] * 2, atol=1e-6)
+
+
+def test_an_ensemble_turns_every_transform_back_and_averages():
+    from ganvas.drawing.tiles import ensembled
+
+    x = torch.rand(2, 3, 5, 7, generator=torch.Generator().manual_seed(0))
+    for count in (1, 4, 8):
+        assert torch.allclose(ensembled(lambda t: t * 2, x, count), x * 2)  # pointwise: unchanged
+    shift = lambda t: torch.roll(t, 1, dims=-1)  # noqa: E731  a direction-dependent "network"
+    assert torch.equal(ensembled(shift, x, 1), shift(x))
+    averaged = ensembled(shift, x, 4)
+    assert averaged.shape == x.shape and torch.allclose(averaged, (shift(x) + torch.roll(x, -1, dims=-1)) / 2)
+    assert ensembled(shift, x, 8).shape == x.shape
+    with pytest.raises(ValueError, match="one of"):
+        ensembled(shift, x, 3)
