@@ -9,8 +9,9 @@ repairs the held-out photos (``photos:test``: the astronaut and the cat, whole, 
 - ``denoise``: Gaussian noise of sigma 25/255 (fixed seed), the model against the better of a
   Gaussian blur and OpenCV's non-local means (``fastNlMeansDenoisingColored``), each at the
   setting that scores best on these very photos (a generous baseline);
-- ``inpaint``: LaMa-style masks (the ``mask`` corruption's strokes and boxes, fixed seeds), the
-  model against OpenCV's Telea inpainting; L1 and PSNR inside the holes, SSIM of the whole.
+- ``inpaint``: LaMa-style masks (the ``mask`` corruption's strokes and boxes, fixed seeds) drawn
+  in every 64-px cell, the scale the recipe trains at, the model against OpenCV's Telea
+  inpainting; L1 and PSNR inside the holes, SSIM of the whole.
 
 Each task trains its recipe exactly as ``ganvas run`` does (so ``--run TASK=RUN`` can score a
 run that ``ganvas gallery build`` made instead of training again); the denoiser is blind (it
@@ -48,6 +49,8 @@ Log = Callable[[str], Any]
 TASKS = {"superres": "superres", "denoise": "denoise", "inpaint": "inpaint", "cycle": "restyle"}
 #: What a run given with ``--run TASK=RUN`` must have trained: method/corruption.
 EXPECTED = {"superres": "pix2pix/downscale x4", "denoise": "pix2pix/noise", "inpaint": "pix2pix/mask", "cycle": "cycle"}
+#: Side of the cells the inpainting masks are drawn in: the inpaint recipe's training crops.
+MASK_CELL = 64
 #: The noise the denoising task is scored at (the recipe trains a blind denoiser, sigma 5 to 50).
 SIGMA = 25.0
 TARGETS = {"train_seconds": 600.0, "psnr_gain_db": 0.5}
@@ -120,10 +123,18 @@ def _to_uint8(images: torch.Tensor) -> np.ndarray:
 
 
 def _mask(shape: tuple[int, int], seed: int) -> np.ndarray:
-    """A LaMa-style mask (1 = missing) from the ``mask`` corruption's drawing, fixed seed."""
+    """A LaMa-style mask (1 = missing), fixed seed: the ``inpaint`` recipe's holes (strokes and
+    boxes, at most a quarter of each cell, strokes up to 12 % of it) drawn in every
+    :data:`MASK_CELL`-px cell of the photo, the scale the recipe trains at (its crops)."""
     from ganvas.plugins.corruptions.masks import draw_mask
 
-    return draw_mask(shape[0], shape[1], np.random.default_rng(seed), "both", 0.25, 0.08)
+    rng = np.random.default_rng(seed)
+    mask = np.zeros(shape, dtype=np.float32)
+    for top in range(0, shape[0], MASK_CELL):
+        for left in range(0, shape[1], MASK_CELL):
+            h, w = min(MASK_CELL, shape[0] - top), min(MASK_CELL, shape[1] - left)
+            mask[top : top + h, left : left + w] = draw_mask(h, w, rng, "both", 0.25, 0.12)
+    return mask
 
 
 def baselines(task: str, clean: np.ndarray, damaged: np.ndarray, mask: np.ndarray | None) -> tuple[str, np.ndarray]:

@@ -7,14 +7,15 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageDraw
 from torch import Tensor
 
 from ganvas import Corruption
 
-__all__ = ["Mask", "draw_mask"]
+__all__ = ["Mask", "draw_mask", "fill_holes"]
 
-#: Grey that fills the holes of the damaged picture (the mask channel says where they are).
+#: Grey that stands for missing pixels in pictures shown to a person (the network sees the smooth fill).
 HOLE = 0.5
 
 
@@ -65,8 +66,27 @@ def draw_mask(h: int, w: int, rng: np.random.Generator, shapes: str, coverage: f
     return (np.asarray(mask, dtype=np.float32) > 127).astype(np.float32)
 
 
+def fill_holes(images: Tensor, mask: Tensor) -> Tensor:
+    """``(B, C, H, W)`` pictures with the pixels ``mask`` ``(B, 1, H, W)`` marks (1 = missing)
+    replaced by a smooth guess from their surroundings (push-pull: known pixels averaged down a
+    pyramid until no cell is empty, then the averages interpolated back up into the holes); known
+    pixels are kept exactly. A picture with nothing known is filled with grey."""
+    known = 1 - mask
+    levels = [(images * known, known)]
+    while bool((levels[-1][1] <= 0).any()) and min(levels[-1][1].shape[-2:]) > 1:
+        x, w = levels[-1]
+        levels.append((F.avg_pool2d(x, 2, ceil_mode=True), F.avg_pool2d(w, 2, ceil_mode=True)))
+    x, w = levels[-1]
+    guess = torch.where(w > 0, x / w.clamp_min(1e-8), torch.full_like(x, HOLE))
+    for x, w in reversed(levels[:-1]):
+        up = F.interpolate(guess, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        guess = torch.where(w > 0, x / w.clamp_min(1e-8), up)
+    return images * known + guess * mask
+
+
 class Mask(Corruption):
-    """Holes filled with grey, and the mask (1 = missing) as an extra last channel."""
+    """Holes pre-filled smoothly from around them (:func:`fill_holes`), and the mask (1 = missing)
+    as an extra last channel."""
 
     masks = True
 
@@ -78,4 +98,10 @@ class Mask(Corruption):
         seeds = torch.randint(0, 2**62, (b,), generator=generator, device=generator.device).tolist()
         masks = [draw_mask(h, w, np.random.default_rng(s), self.shapes, self.coverage, self.width) for s in seeds]
         mask = torch.from_numpy(np.stack(masks)).unsqueeze(1).to(images)
-        return torch.cat([images * (1 - mask) + HOLE * mask, mask], dim=1)
+        return torch.cat([fill_holes(images, mask), mask], dim=1)
+
+    def prepare(self, images: Tensor, mask: Tensor | None = None) -> Tensor:
+        """A user's picture and mask as the network saw them in training: the holes pre-filled."""
+        prepared = super().prepare(images, mask)
+        holes = prepared[:, -1:]
+        return torch.cat([fill_holes(prepared[:, :-1], holes), holes], dim=1)
