@@ -104,7 +104,7 @@ class Pix2PixMethod(Method):
         self.held, self.train_index = split_holdout(len(ctx.data), self.holdout)
         self.sampler = EpochSampler(len(self.train_index), cfg.seed)
         self.crops = torch.Generator().manual_seed(cfg.seed + 2)
-        self._checked = False
+        self._checked = self._warned = False
         self.noise = torch.Generator(device=self.device).manual_seed(cfg.seed + 1)
         # the pictures grids and drawings show: held out of training, else (too little data) the first ones
         shown = self.held if self.holdout else torch.arange(min(4, len(ctx.data)))
@@ -180,6 +180,18 @@ class Pix2PixMethod(Method):
 
     def is_finite(self) -> bool:
         return all(bool(torch.isfinite(t).all()) for t in (*self.G.parameters(), *self.D.parameters()))
+
+    def observe(self, line: dict[str, Any]) -> str | None:
+        """Warn once when the repairs leave the picture range: an L1 distance above 2 (pictures in
+        [-1, 1]) means the generator's outputs ran away, though no loss is NaN yet."""
+        l1 = line.get("Loss/G/l1")
+        if self._warned or l1 is None or l1 <= 2:
+            return None
+        self._warned = True
+        return (
+            f"method 'pix2pix': training diverged at step {line.get('step')} (L1 {l1:.3g}: the repairs left the "
+            "picture range); stop it and train again with a lower train.lr_g or method.adversarial"
+        )
 
     def log_fields(self) -> dict[str, float]:
         return {"LR/G": float(self.opt_g.param_groups[0]["lr"]), "LR/D": float(self.opt_d.param_groups[0]["lr"])}

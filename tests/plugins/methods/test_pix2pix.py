@@ -261,3 +261,12 @@ def test_it_learns_to_denoise_held_out_pictures(host, tmp_path, one_thread):
     assert after > before + 2.0, f"PSNR {before:.2f} dB noisy, {after:.2f} dB repaired"
     scores = trainer.method.evaluate()
     assert scores["PSNR/model"] > scores["PSNR/input"] + 2.0, scores
+
+
+def test_a_run_whose_repairs_leave_the_picture_range_is_called_diverged_once(host, tmp_path):
+    trainer = _trainer(host, tmp_path, _raw(steps=1))
+    method = trainer.method
+    assert method.observe({"step": 10, "Loss/G/l1": 0.2}) is None
+    warning = method.observe({"step": 600, "Loss/G/l1": 5.3e7})
+    assert warning is not None and "diverged at step 600" in warning and "lr_g" in warning
+    assert method.observe({"step": 700, "Loss/G/l1": 3.5e6}) is None  # said once
