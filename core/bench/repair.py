@@ -309,14 +309,15 @@ def _save_cycle(drawer: Drawer, images: Path | None) -> None:
 
 
 def save_sheet(images: Path, tasks: list[dict[str, Any]], height: int = 240) -> Path:
-    """``DIR/repair.png``: one row per task (the first photo's damaged | model | baseline | clean,
+    """``DIR/repair.jpg``: one row per task (a photo's damaged | model | baseline | clean, the photos in turn,
     and the cycle sheet), each row ``height`` px high, for the gallery."""
     from PIL import Image
 
     rows = []
-    for entry in tasks:
+    for index, entry in enumerate(tasks):
         task = entry["task"]
-        name = "cycle.png" if task == "cycle" else f"{task}-{entry['photos'][-1]['photo']}.png"
+        photos = entry.get("photos", [])  # the photos in turn, row by row
+        name = "cycle.png" if task == "cycle" else f"{task}-{photos[index % len(photos)]['photo']}.png"
         with Image.open(images / name) as picture:
             width = round(picture.width * height / picture.height)
             rows.append(picture.convert("RGB").resize((width, height), Image.Resampling.LANCZOS))
@@ -325,8 +326,8 @@ def save_sheet(images: Path, tasks: list[dict[str, Any]], height: int = 240) -> 
     for row in rows:
         sheet.paste(row, (0, top))
         top += row.height + 8
-    path = images / "repair.png"
-    sheet.save(path, optimize=True)
+    path = images / "repair.jpg"  # photos: a JPEG is a fifth of the PNG, and the gallery has a size budget
+    sheet.save(path, quality=90, optimize=True)
     return path
 
 

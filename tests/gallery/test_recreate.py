@@ -56,7 +56,27 @@ INTEL: dict[str, tuple[str, str]] = {
 
 #: The same, recorded on an AMD EPYC from the code of the commit that added the repair recipes
 #: (the recipes before them unchanged since their Intel pins)
-AMD: dict[str, tuple[str, str]] = {}
+AMD: dict[str, tuple[str, str]] = {
+    "circles": ("6b3c3f7a9af45172", "7366f7c6af26efc2"),
+    "cobbles": ("af5a77f4dd71c199", "8c6e9ab92f78e39f"),
+    "colorize": ("1dc2d4335410e307", "1f863c2749bde1c1"),
+    "default": ("f15a6587851f92bd", "9dcf0f6e3bdda879"),
+    "denoise": ("4488ed4c6a2fa388", "b3fefc85365fdfb8"),
+    "grid25": ("4e1f823a4611226a", "05c08a341dc6795f"),
+    "hubble": ("041bdcfa39c5c422", "8b3ac7f2d982dc73"),
+    "inpaint": ("ee6b245f8bd2a144", "b35c46ffe4b1618a"),
+    "mondrian": ("0ecf501e8c661a9f", "381a4afa2c21fbdb"),
+    "mountains": ("cf5c8c65f1f910f2", "08100dd45d2fdbd4"),
+    "petals": ("69b191c120a8d9e5", "febaa58063e23f15"),
+    "poster": ("aa78f9a8f25ff35e", "dc37f093d247b5bc"),
+    "restyle": ("6340c0a2cc17ffa5", "989cfbdbfe1801bb"),
+    "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
+    "sketch": ("5a6b82aeacd3c752", "5cfa34e8a9388da1"),
+    "stones": ("acf186a41681a6d6", "56dd2a873f880f6f"),
+    "styles": ("0d91db98d9854c61", "6e8ecd134c9797b2"),
+    "superres": ("89dfc14d2cfebdab", "e23d89c258b127d3"),
+    "truchet": ("3bb57f88a84e9ddb", "a28cdfed284b52f7"),
+}
 
 #: processor model (/proc/cpuinfo) -> its pins
 PINNED = {"Intel(R) Xeon(R) Processor": INTEL, "AMD EPYC": AMD}

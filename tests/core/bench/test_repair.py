@@ -77,7 +77,7 @@ def test_a_trained_run_is_scored_without_training_again(cli, tmp_path):
     )
     task = json.loads(result.stdout)["tasks"][0]
     assert task["run"] == str(run) and task["steps"] == 2 and task["train_seconds"] > 0
-    assert (images / "superres-chelsea.png").is_file() and (images / "repair.png").is_file()
+    assert (images / "superres-astronaut.png").is_file() and (images / "repair.jpg").is_file()
     result = cli("bench", "repair", "--run", "upscale=x", "--quick", code=2)
     assert "TASK=RUN" in result.output
     result = cli("bench", "repair", "denoise", "--run", f"denoise={run}", "--quick", code=2)

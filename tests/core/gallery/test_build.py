@@ -195,7 +195,7 @@ def test_committed_gallery_has_every_recipes_pictures_and_pages():
         assert name in records, f"gallery.json has no record of recipe '{name}'{hint}"
         record = records[name]
         assert (REPO_GALLERY / f"{name}.png").is_file(), f"gallery/{name}.png is missing{hint}"
-        if record["kind"] == "images":
+        if record["kind"] == "images" and record.get("walks", True):  # repair runs have no latent space
             assert f"{name}.walk.gif" in record["files"], f"recipe '{name}' has no latent walk{hint}"
         for file in record["files"]:
             assert (REPO_GALLERY / file).is_file(), f"gallery/{file} is missing{hint}"
