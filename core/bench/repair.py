@@ -122,18 +122,17 @@ def _to_uint8(images: torch.Tensor) -> np.ndarray:
     return images[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
-def _mask(shape: tuple[int, int], seed: int) -> np.ndarray:
-    """A LaMa-style mask (1 = missing), fixed seed: the ``inpaint`` recipe's holes (strokes and
-    boxes, at most a quarter of each cell, strokes up to 12 % of it) drawn in every
-    :data:`MASK_CELL`-px cell of the photo, the scale the recipe trains at (its crops)."""
-    from ganvas.plugins.corruptions.masks import draw_mask
-
-    rng = np.random.default_rng(seed)
+def _mask(host: PluginHost, shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A LaMa-style mask (1 = missing), fixed seed: the ``inpaint`` recipe's holes (the ``mask``
+    corruption's strokes and boxes, at most a quarter of each cell, strokes up to 12 % of it) in
+    every :data:`MASK_CELL`-px cell of the photo, the scale the recipe trains at (its crops)."""
+    cut = host.get("corruptions", "mask").build(shapes="both", coverage=0.25, width=0.12)
+    generator = torch.Generator().manual_seed(seed)
     mask = np.zeros(shape, dtype=np.float32)
     for top in range(0, shape[0], MASK_CELL):
         for left in range(0, shape[1], MASK_CELL):
             h, w = min(MASK_CELL, shape[0] - top), min(MASK_CELL, shape[1] - left)
-            mask[top : top + h, left : left + w] = draw_mask(h, w, rng, "both", 0.25, 0.12)
+            mask[top : top + h, left : left + w] = cut(torch.zeros(1, 3, h, w), generator)[0, -1].numpy()
     return mask
 
 
@@ -156,16 +155,16 @@ def baselines(task: str, clean: np.ndarray, damaged: np.ndarray, mask: np.ndarra
     return best, candidates[best]
 
 
-def damage(task: str, clean: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """``clean`` damaged as the task scores it: shrunk 4x, noisy, or with holes (and the mask)."""
+def damage(host: PluginHost, task: str, clean: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """``clean`` damaged as the task scores it: shrunk 4x (the ``downscale`` corruption's own
+    shrinking), noisy, or with holes (and the mask)."""
     if task == "superres":
-        from ganvas.plugins.corruptions.ops import Downscale
-
-        return _to_uint8(Downscale(factor=4).shrink(_to_tensor(clean))), None
+        shrink = host.get("corruptions", "downscale").build(factor=4).shrink
+        return _to_uint8(shrink(_to_tensor(clean))), None
     if task == "denoise":
         noise = np.random.default_rng(seed).normal(0, SIGMA, clean.shape)
         return np.clip(clean + noise, 0, 255).round().astype(np.uint8), None
-    mask = _mask(clean.shape[:2], seed)
+    mask = _mask(host, clean.shape[:2], seed)
     damaged = clean.copy()
     damaged[mask > 0] = 128
     return damaged, mask
@@ -176,13 +175,15 @@ def _repair(drawer: Drawer, damaged: np.ndarray, mask: np.ndarray | None) -> np.
     return _to_uint8(drawer.translate(_to_tensor(damaged), holes))
 
 
-def score_task(task: str, drawer: Drawer, photos: dict[str, np.ndarray], images: Path | None) -> list[dict[str, Any]]:
+def score_task(
+    host: PluginHost, task: str, drawer: Drawer, photos: dict[str, np.ndarray], images: Path | None
+) -> list[dict[str, Any]]:
     """PSNR/SSIM of the model and the baseline on each held-out photo (see the module docstring)."""
     rows = []
     for seed, (name, photo) in enumerate(photos.items()):
         h, w = photo.shape[:2]
         clean = photo[: h - h % 4, : w - w % 4]  # whole 4x cells for super-resolution
-        damaged, mask = damage(task, clean, seed)
+        damaged, mask = damage(host, task, clean, seed)
         started = time.perf_counter()
         ours = _repair(drawer, damaged, mask)
         seconds = time.perf_counter() - started
@@ -248,7 +249,7 @@ def run_repair_benchmark(host: PluginHost, settings: Settings, log: Log = _stder
             entry["figures"] = {k: round(float(v), 3) for k, v in figures.items()}
             _save_cycle(drawer, images)
         else:
-            entry["photos"] = score_task(task, drawer, photos, images)
+            entry["photos"] = score_task(host, task, drawer, photos, images)
             entry["psnr_gain_db"] = min(r["psnr_gain_db"] for r in entry["photos"])
         tasks.append(entry)
         log("  " + _task_line(entry))

@@ -20,6 +20,7 @@ __all__, __getattr__, __dir__ = lazy_exports(
         "canvas": ["canvas_of", "fit_canvas", "check_canvas_budget", "check_drawable"],
         "stylize": ["parse_chain", "build_chain", "run_chain", "chain_toml", "chain_files"],
         "restore": ["restore_image", "fit_channels", "check_translates"],
+        "tiles": ["tiled", "ensembled", "tile_starts", "DEFAULT_TILE", "DEFAULT_OVERLAP"],
         "animate": ["slerp", "walk_latents", "latent_walk", "timelapse_frames", "save_animation"],
     },
     globals(),

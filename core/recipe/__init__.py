@@ -12,7 +12,7 @@ from ganvas.recipe.schema import (
     params_of,
     tomllib,
 )
-from ganvas.recipe.validate import AUGMENT_PARAMS, parse_recipe
+from ganvas.recipe.validate import AUGMENT_PARAMS, parse_recipe, parse_source
 
 __all__ = [
     "DEFAULT_RECIPE",
@@ -26,6 +26,7 @@ __all__ = [
     "builtin_recipes",
     "load_recipe",
     "parse_recipe",
+    "parse_source",
     "read_recipe_source",
     "params_of",
     "tomllib",

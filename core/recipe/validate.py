@@ -56,19 +56,14 @@ def parse_recipe(
     data = _data(registry, table("data"), problems)
     train_table = table("train")
     method = _method(registry, raw.get("method", "gan"), train_table, problems)
-    model_table = table("model")
-    model = _component(registry, "architectures", "model", str(model_table.pop("name", "dcgan")), model_table, problems)
-    loss_table = table("loss")
-    loss = _component(registry, "losses", "loss", str(loss_table.pop("name", "nonsaturating")), loss_table, problems)
+    model = _named(registry, "architectures", "model", table("model"), "dcgan", problems)
+    loss = _named(registry, "losses", "loss", table("loss"), "nonsaturating", problems)
     augment = _augment(registry, table("augment"), problems)
     train = _train(registry, train_table, problems)
     sample = _sample(table("sample"), problems)
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
     uses = _method_uses(registry, method.name)
-    corrupt_table = table("corrupt")
-    corrupt = ComponentRef(str(corrupt_table.pop("name", "noise")))
-    if "corrupt" in uses:  # other methods never build one: no registry entry needed
-        corrupt = _component(registry, "corruptions", "corrupt", corrupt.name, corrupt_table, problems)
+    corrupt = _corrupt(registry, table("corrupt"), uses, problems)
     _warn_unused(raw, method.name, uses)
     if not problems:
         problems += _shape_problems(registry, data, model if "model" in uses else None)
@@ -147,6 +142,21 @@ def _plugins(value: Any, problems: list[str]) -> list[str]:
     return list(value)
 
 
+def _named(
+    registry: Registry, kind: str, section: str, given: dict[str, Any], default: str, problems: list[str]
+) -> ComponentRef:
+    """A ``[section]`` table naming a component of ``kind`` (``name``, default ``default``) and its parameters."""
+    return _component(registry, kind, section, str(given.pop("name", default)), given, problems)
+
+
+def _corrupt(registry: Registry, given: dict[str, Any], uses: frozenset[str], problems: list[str]) -> ComponentRef:
+    """``[corrupt]``: checked only for a method that uses it (others never build one)."""
+    name = str(given.pop("name", "noise"))
+    if "corrupt" not in uses:
+        return ComponentRef(name)
+    return _component(registry, "corruptions", "corrupt", name, given, problems)
+
+
 def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> ComponentRef:
     """``[data]``: ``source = "name:argument"`` and the dataset's parameters."""
     if "source" not in given:
@@ -163,6 +173,18 @@ def _data(registry: Registry, given: dict[str, Any], problems: list[str]) -> Com
     data = _component(registry, "datasets", "data", dname.strip(), given, problems, "source")
     data.argument = argument.strip()
     return data
+
+
+def parse_source(
+    registry: Registry, source: str, params: dict[str, Any] | None = None, *, where: str = "data.source"
+) -> ComponentRef:
+    """A data source string (``"procedural:mondrian"``, ``"plugin:name:argument"``) with dataset
+    ``params``, checked as ``[data]`` is; a RecipeError from ``where`` lists every problem."""
+    problems: list[str] = []
+    ref = _data(registry, {"source": source, **(params or {})}, problems)
+    if problems:
+        raise RecipeError(where, [p.removeprefix("data.source: ").removeprefix("data.") for p in problems])
+    return ref
 
 
 #: ``[train]`` keys that became parameters of the ``gan`` method; recipes and run folders written

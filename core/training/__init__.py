@@ -13,6 +13,7 @@ from ganvas.training.components import (
     identity,
 )
 from ganvas.training.conditional import LabelBound, class_latents, one_hot, select_classes
+from ganvas.training.corruption import Corruption, build_corruption, corrupt, prepare
 from ganvas.training.ema import EMA
 from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted, build_dataset, build_method
 from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, GeneratorDrawer, Method, TrainContext
@@ -27,6 +28,10 @@ __all__ = [
     "build_networks",
     "generate",
     "identity",
+    "Corruption",
+    "build_corruption",
+    "corrupt",
+    "prepare",
     "LabelBound",
     "class_latents",
     "one_hot",

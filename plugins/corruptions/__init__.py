@@ -5,6 +5,12 @@ from ganvas import Param, hookimpl
 
 @hookimpl
 def register_corruptions(register):
+    _register_pixel_damage(register)
+    _register_lost_content(register)
+
+
+def _register_pixel_damage(register):
+    """Noise and lower resolution: every pixel is there, each a little wrong."""
     register(
         "noise",
         "ganvas.plugins.corruptions.ops:Noise",
@@ -41,6 +47,10 @@ def register_corruptions(register):
         ],
         aliases=["superres", "super-resolution"],
     )
+
+
+def _register_lost_content(register):
+    """Holes, colour and the picture itself lost: the network has to invent what is missing."""
     register(
         "mask",
         "ganvas.plugins.corruptions.masks:Mask",

@@ -34,7 +34,7 @@ from ganvas import UserInputError
 from ganvas.data import EpochSampler, ImageSet
 from ganvas.errors import ParamError
 from ganvas.io import to_uint8
-from ganvas.metrics.swd import swd
+from ganvas.metrics import swd
 from ganvas.plugins.methods.cycle_drawer import CycleDrawer
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.pix2pix import gan_terms, random_crops, split_holdout
@@ -96,13 +96,10 @@ class ImagePool:
 def build_target(ctx: TrainContext, target: str, count: int) -> ImageSet:
     """Domain B: the pictures of data source ``target`` at the size and channels of ``ctx.data``'s
     (``count`` of them when its dataset takes a count; 0: as many as ``ctx.data`` has)."""
-    from ganvas.recipe.validate import _data  # how a recipe reads data.source ("plugin:name:argument" too)
+    from ganvas.recipe import parse_source  # as a recipe reads data.source ("plugin:name:argument" too)
 
     shape, where = tuple(ctx.data.shape), f"method.target '{target}'"
-    problems: list[str] = []
-    ref = _data(ctx.host.registry, {"source": target}, problems)
-    if problems:
-        raise UserInputError(f"{where}: {problems[0].removeprefix('data.source: ').removeprefix('data.')}")
+    ref = parse_source(ctx.host.registry, target, where=where)
     component = ctx.host.get("datasets", ref.name)
     declared = {p.name for p in component.params}
     given = {**ref.params, **{k: v for k, v in (("size", max(shape[1:])), ("channels", shape[0])) if k in declared}}

@@ -15,8 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ganvas import UserInputError
-from ganvas.drawing.restore import fit_channels
-from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, tiled
+from ganvas.drawing import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, fit_channels, tiled
 from ganvas.training import Drawer
 
 __all__ = ["CycleDrawer"]

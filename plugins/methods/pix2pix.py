@@ -27,8 +27,7 @@ from ganvas.io import to_uint8
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.translate_drawer import TranslateDrawer
 from ganvas.plugins.methods.translate_nets import PatchCritic, RandomFeatures, UNet, check_critic_crop, critic_layers
-from ganvas.training import DrawContext, Method, TrainContext
-from ganvas.training.corruption import build_corruption, corrupt
+from ganvas.training import DrawContext, Method, TrainContext, build_corruption, corrupt
 
 __all__ = ["Pix2PixMethod", "gan_terms", "psnr", "random_crops", "split_holdout"]
 

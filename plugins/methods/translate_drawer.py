@@ -16,9 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from ganvas import UserInputError
-from ganvas.drawing.tiles import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, tiled
-from ganvas.training import Drawer
-from ganvas.training.corruption import corrupt, prepare
+from ganvas.drawing import DEFAULT_OVERLAP, DEFAULT_TILE, ensembled, tiled
+from ganvas.training import Drawer, corrupt, prepare
 
 __all__ = ["TranslateDrawer", "seed_generator"]
 

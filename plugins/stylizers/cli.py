@@ -16,8 +16,7 @@ import click
 from ganvas import __version__
 from ganvas.drawing import build_chain, chain_files, chain_toml, parse_chain, run_chain
 from ganvas.errors import UserInputError
-from ganvas.io import FILES_KEY, file_record
-from ganvas.io.batch import check_existing, plan_outputs, read_image, unreadable_summary, write_image
+from ganvas.io import FILES_KEY, check_existing, file_record, plan_outputs, read_image, unreadable_summary, write_image
 from ganvas.plugin import PluginHost
 from ganvas.recipe import ComponentRef
 

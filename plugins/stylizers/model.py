@@ -34,9 +34,8 @@ class Model(nn.Module):
         self, run: str, reverse: bool = False, strength: float = 1.0, tile: int = 512, ensemble: int = 1
     ) -> None:
         super().__init__()
-        from ganvas.drawing import load_run
-        from ganvas.drawing.restore import check_translates
-        from ganvas.io.runs import RECIPE_FILE
+        from ganvas.drawing import check_translates, load_run
+        from ganvas.io import RECIPE_FILE
         from ganvas.plugin import get_host
 
         checkpoint = Path(run)
@@ -63,7 +62,7 @@ class Model(nn.Module):
         self.step = loaded.step
 
     def forward(self, images: Tensor) -> Tensor:
-        from ganvas.drawing.restore import fit_channels
+        from ganvas.drawing import fit_channels
 
         if images.device != self.drawer.device:
             self.drawer.to(images.device)

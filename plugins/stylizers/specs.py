@@ -223,7 +223,7 @@ SPECS: tuple[StylizerSpec, ...] = (
 
 
 def _model_run() -> Param:
-    from ganvas.io.runs import newest_checkpoint
+    from ganvas.io import newest_checkpoint
 
     return Param(
         "run",

@@ -26,26 +26,26 @@ def test_psnr_is_infinite_free_and_only_counts_the_marked_pixels():
     assert psnr(a, b, where) == pytest.approx(10 * np.log10(255.0**2 / 1e-10)) and psnr(a, b) < 30
 
 
-def test_each_task_damages_the_photo_as_it_is_scored():
+def test_each_task_damages_the_photo_as_it_is_scored(host):
     clean = _photo()
-    small, none = damage("superres", clean, 0)
+    small, none = damage(host, "superres", clean, 0)
     assert small.shape == (12, 16, 3) and none is None
-    noisy, _ = damage("denoise", clean, 0)
+    noisy, _ = damage(host, "denoise", clean, 0)
     assert 18 < psnr(noisy, clean) < 23  # sigma 25 on 8 bits: about 20 dB
-    holes, mask = damage("inpaint", clean, 0)
+    holes, mask = damage(host, "inpaint", clean, 0)
     assert mask is not None and 0 < mask.mean() <= 0.25 and (holes[mask > 0] == 128).all()
-    assert np.array_equal(damage("denoise", clean, 3)[0], damage("denoise", clean, 3)[0])
+    assert np.array_equal(damage(host, "denoise", clean, 3)[0], damage(host, "denoise", clean, 3)[0])
 
 
-def test_the_baselines_beat_the_damage_they_answer():
+def test_the_baselines_beat_the_damage_they_answer(host):
     clean = _photo()
-    noisy, _ = damage("denoise", clean, 0)
+    noisy, _ = damage(host, "denoise", clean, 0)
     name, denoised = baselines("denoise", clean, noisy, None)
     assert psnr(denoised, clean) > psnr(noisy, clean) + 3 and ("blur" in name or "non-local" in name)
-    holes, mask = damage("inpaint", clean, 1)
+    holes, mask = damage(host, "inpaint", clean, 1)
     name, filled = baselines("inpaint", clean, holes, mask)
     assert name == "opencv telea" and psnr(filled, clean, mask > 0) > psnr(holes, clean, mask > 0)
-    small, _ = damage("superres", clean, 0)
+    small, _ = damage(host, "superres", clean, 0)
     assert baselines("superres", clean, small, None)[1].shape == clean.shape
 
 

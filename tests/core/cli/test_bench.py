@@ -113,6 +113,7 @@ def test_every_bench_command_has_json(cli: Cli):
         "resolution",
         "single-image",
         "control",
+        "repair",
     }
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output

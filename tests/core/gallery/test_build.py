@@ -222,7 +222,7 @@ def test_print_size_and_tiling_recipes_get_a_thumbnail_and_a_2x2_layout(tmp_path
     write_recipe(
         tmp_path,
         "tex",
-        tiny_recipe(name="tex", model={"name": "spatial"}, sample={"seeds": "1", "size": 400, "tile": True}),
+        tiny_recipe(name="tex", model={"name": "spatial"}, sample={"seeds": "1", "size": 420, "tile": True}),
     )
     gallery = gal.open_gallery(tmp_path, host.registry)
     (entry,) = gallery.entries
@@ -230,15 +230,15 @@ def test_print_size_and_tiling_recipes_get_a_thumbnail_and_a_2x2_layout(tmp_path
 
     info = PngImagePlugin.PngInfo()
     info.add_text("ganvas:recipe", gal.embedded_toml(entry.recipe))
-    Image.new("RGB", (400, 400), (200, 40, 40)).save(gallery.image("tex"), pnginfo=info)
+    Image.new("RGB", (420, 420), (200, 40, 40)).save(gallery.image("tex"), pnginfo=info)
     written = gal.write_print_files(gallery, entry)
     assert written == [gallery.tiled("tex"), gallery.thumbnail("tex")]
-    assert Image.open(gallery.tiled("tex")).size == (800, 800)
+    assert Image.open(gallery.tiled("tex")).size == (840, 840)
     assert Image.open(gallery.thumbnail("tex")).size == (gal.THUMB_PIXELS, gal.THUMB_PIXELS)
     readme, page = (p.read_text() for p in write_pages(gallery, {"recipes": {"tex": {"kind": "images"}}}))
     for text in (readme, page):
         assert 'href="tex.tiled.png"' in text and 'src="tex.thumb.png"' in text
-        assert "400 x 400 px; click for full size; a seamless tile, shown 2 x 2" in text
+        assert "420 x 420 px; click for full size; a seamless tile, shown 2 x 2" in text
     manifest = {"recipes": {"tex": {"kind": "images", "files": ["tex.png"]}}}
     gallery.thumbnail("tex").unlink()
     assert "tex.thumb.png" in (gal.stale_reason(gallery, entry, manifest, walks=False) or "")

@@ -146,7 +146,7 @@ def test_reversed_translates_the_other_way():
     [
         ({"target": "nosuch:thing"}, "method.target 'nosuch:thing': unknown dataset 'nosuch'; valid: folder,"),
         ({"target": "image:landscape"}, "method.target 'image:landscape' gives 3x11x16 pictures, [data] gives 3x16x16"),
-        ({"d_layers": 3}, "crop = 16 px is too small for a critic of d_layers = 3 (it needs 24); give d_layers = 2"),
+        ({"d_layers": 3}, "crop = 16 px is too small for a critic of 3 strided layers; give d_layers = 2"),
     ],
 )
 def test_a_bad_target_or_critic_is_a_one_line_error(cli, tmp_path, method, says):
