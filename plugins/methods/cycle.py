@@ -34,7 +34,7 @@ from ganvas import UserInputError
 from ganvas.data import EpochSampler, ImageSet
 from ganvas.errors import ParamError
 from ganvas.io import to_uint8
-from ganvas.metrics import swd
+from ganvas.metrics import laplacian_swd
 from ganvas.plugins.methods.cycle_drawer import CycleDrawer
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.pix2pix import gan_terms, random_crops, split_holdout
@@ -250,7 +250,10 @@ class CycleMethod(Method):
         translated = self.current_drawer().run(pictures)
         count = min(len(pictures), len(self.target))  # SWD compares as many patches from each set
         style = self.target.batch(torch.arange(count)).to(self.device)
-        return {"SWD/translated": swd(translated, style)["average"], "SWD/input": swd(pictures, style)["average"]}
+        return {
+            "SWD/translated": laplacian_swd(translated, style)["average"],
+            "SWD/input": laplacian_swd(pictures, style)["average"],
+        }
 
     def current_drawer(self, *, ema: bool = True) -> CycleDrawer:
         return CycleDrawer(self.G_ab, self.G_ba, self.demos, self.demos_b, self.device, LABEL)
