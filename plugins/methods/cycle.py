@@ -38,7 +38,7 @@ from ganvas.metrics import laplacian_swd
 from ganvas.plugins.methods.cycle_drawer import CycleDrawer
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.pix2pix import gan_terms, random_crops, split_holdout
-from ganvas.plugins.methods.translate_nets import PatchCritic, UNet, check_critic_crop, critic_layers
+from ganvas.plugins.methods.translate_nets import PatchCritic, UNet, check_critic_crop, critic_layers, to_device
 from ganvas.training import DrawContext, Method, TrainContext
 
 __all__ = ["CycleMethod", "ImagePool", "build_target"]
@@ -148,10 +148,10 @@ class CycleMethod(Method):
         c = ctx.data.shape[0]
         # tanh U-Nets, not residual ones: from the identity, the L1 cycle and identity losses (whose
         # gradient does not fade near 0) pin the output to the input and the GAN loss never moves it
-        self.G_ab = UNet(c, c, params["width"], params["depth"], residual=False).to(self.device, memory_format=LAST)
-        self.G_ba = UNet(c, c, params["width"], params["depth"], residual=False).to(self.device, memory_format=LAST)
-        self.D_a = PatchCritic(c, params["d_width"], self.d_layers).to(self.device, memory_format=LAST)
-        self.D_b = PatchCritic(c, params["d_width"], self.d_layers).to(self.device, memory_format=LAST)
+        self.G_ab = to_device(UNet(c, c, params["width"], params["depth"], residual=False), self.device)
+        self.G_ba = to_device(UNet(c, c, params["width"], params["depth"], residual=False), self.device)
+        self.D_a = to_device(PatchCritic(c, params["d_width"], self.d_layers), self.device)
+        self.D_b = to_device(PatchCritic(c, params["d_width"], self.d_layers), self.device)
         betas = tuple(cfg.betas)
         self.opt_g = torch.optim.Adam(chain(self.G_ab.parameters(), self.G_ba.parameters()), lr=cfg.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(chain(self.D_a.parameters(), self.D_b.parameters()), lr=cfg.lr_d, betas=betas)

@@ -26,7 +26,14 @@ from ganvas.data import EpochSampler, ImageSet
 from ganvas.io import to_uint8
 from ganvas.plugins.methods.gan import schedule_learning_rates
 from ganvas.plugins.methods.translate_drawer import TranslateDrawer
-from ganvas.plugins.methods.translate_nets import PatchCritic, RandomFeatures, UNet, check_critic_crop, critic_layers
+from ganvas.plugins.methods.translate_nets import (
+    PatchCritic,
+    RandomFeatures,
+    UNet,
+    check_critic_crop,
+    critic_layers,
+    to_device,
+)
 from ganvas.training import DrawContext, Method, TrainContext, build_corruption, corrupt
 
 __all__ = ["Pix2PixMethod", "gan_terms", "psnr", "random_crops", "split_holdout"]
@@ -93,9 +100,8 @@ class Pix2PixMethod(Method):
         channels = ctx.data.shape[0]
         extra = 1 if getattr(self.corruption, "masks", False) else 0
         # channels-last: convolutions on CPUs (oneDNN) and GPUs run faster in that layout
-        self.G = UNet(channels + extra, channels, params["width"], params["depth"]).to(self.device, memory_format=LAST)
-        critic = PatchCritic(2 * channels + extra, params["d_width"], critic_layers(self.crop))
-        self.D = critic.to(self.device, memory_format=LAST)
+        self.G = to_device(UNet(channels + extra, channels, params["width"], params["depth"]), self.device)
+        self.D = to_device(PatchCritic(2 * channels + extra, params["d_width"], critic_layers(self.crop)), self.device)
         self.features = RandomFeatures(channels).to(self.device) if params["perceptual"] else None
         betas = tuple(cfg.betas)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.lr_g, betas=betas)

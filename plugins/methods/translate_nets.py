@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-__all__ = ["UNet", "PatchCritic", "RandomFeatures", "critic_layers", "check_critic_crop"]
+__all__ = ["UNet", "PatchCritic", "RandomFeatures", "critic_layers", "check_critic_crop", "to_device"]
 
 #: Channels of the U-Net's deepest levels are capped here (CPU-sized networks).
 MAX_WIDTH = 256
@@ -51,7 +51,7 @@ class UNet(nn.Module):
         self.head = nn.Conv2d(widths[0], out_channels, 1)
         if residual:
             nn.init.zeros_(self.head.weight)  # starts as the identity: training refines the input
-            nn.init.zeros_(self.head.bias)
+            nn.init.zeros_(self.head.bias)  # type: ignore[arg-type]  # Conv2d has a bias here
 
     @property
     def cell(self) -> int:
@@ -78,6 +78,11 @@ class UNet(nn.Module):
         if self.residual:
             return x[:, : self.out_channels] + out
         return torch.tanh(out)
+
+
+def to_device(module: nn.Module, device: torch.device) -> nn.Module:
+    """``module`` on ``device``, channels-last: convolutions on CPUs (oneDNN) and GPUs run faster so."""
+    return module.to(device, memory_format=torch.channels_last)  # type: ignore[call-overload]  # stubs lack it
 
 
 def critic_layers(crop: int) -> int:
@@ -139,7 +144,7 @@ class RandomFeatures(nn.Module):
             conv = nn.Conv2d(cin, cout, 3, 1, 1)
             with torch.no_grad():
                 conv.weight.copy_(torch.randn(conv.weight.shape, generator=generator) * (2 / (cin * 9)) ** 0.5)
-                conv.bias.zero_()
+                conv.bias.zero_()  # type: ignore[union-attr]  # Conv2d has a bias here
             layers.append(conv)
             cin = cout
         self.layers = nn.ModuleList(layers)
