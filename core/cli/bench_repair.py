@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ganvas.cli import options
 from ganvas.io.runs import find_run, runs_root
 from ganvas.plugin.manager import PluginHost
 
@@ -31,13 +32,7 @@ __all__ = ["repair"]
     help="Score this run (e.g. one `ganvas gallery build` made) instead of training TASK again; "
     "its training time comes from its stats.jsonl (repeatable).",
 )
-@click.option(
-    "--ensemble",
-    type=click.Choice(["1", "4", "8"]),
-    default="1",
-    show_default=True,
-    help="Average each repair over flips and transposes (ganvas restore --ensemble).",
-)
+@options.ensemble
 @click.option("--quick", is_flag=True, help="Tiny sizes and a few steps, for tests (the figures mean nothing).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -69,7 +64,6 @@ def repair(host: PluginHost, tasks: tuple[str, ...], as_json: bool, overrides: t
         if not eq or task not in TASKS:
             raise UserInputError(f"--run '{item}': give TASK=RUN with TASK one of {', '.join(TASKS)}")
         pairs.append((task, str(find_run(run, runs_root(None)))))
-    given["ensemble"] = int(given["ensemble"])
     settings = Settings(tasks=tasks or tuple(TASKS), overrides=overrides, runs=tuple(pairs), **given)
     report = run_repair_benchmark(host, settings, log=lambda line: click.echo(line, err=True))
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))

@@ -90,14 +90,7 @@ def _record(loaded: Any, drawer: Any, digest: str, reverse: bool, mask: Path | N
     help="Largest piece run at once; larger pictures go in overlapping tiles, blended without seams "
     "[default: 512; lower it if memory runs out].",
 )
-@click.option(
-    "--ensemble",
-    type=click.Choice(["1", "4", "8"]),
-    default="1",
-    show_default=True,
-    help="Average the network over 4 flips (or 8 flips and transposes) of each picture: a little more "
-    "accurate, 4 or 8 times the work (EDSR's self-ensemble).",
-)
+@options.ensemble
 @click.option("--force", is_flag=True, help="Replace existing output files (inputs are never replaced).")
 @click.option("--skip-existing", is_flag=True, help="Leave outputs that exist alone (continue an interrupted run).")
 @options.device
@@ -114,7 +107,7 @@ def restore(
     step: int | None,
     checkpoint: str | None,
     tile: int | None,
-    ensemble: str,
+    ensemble: int,
     force: bool,
     skip_existing: bool,
     device: str | None,
@@ -148,7 +141,7 @@ def restore(
         drawer = drawer.reversed()
     if tile is not None:
         drawer.tile = tile
-    drawer.ensemble = int(ensemble)
+    drawer.ensemble = ensemble
     target = output if output is not None else run_dir / "restored"
     pairs = check_existing(plan_outputs(list(inputs), target), force, skip_existing)
     roots = {src: item for item in inputs if item.is_dir() for src, _ in pairs if item in src.parents}
