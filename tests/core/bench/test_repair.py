@@ -8,8 +8,6 @@ import pytest
 
 from ganvas.bench.repair import baselines, damage, psnr
 
-pytest.importorskip("cv2")
-
 
 def _photo(h=48, w=64):
     ys, xs = np.mgrid[0:h, 0:w]
@@ -38,6 +36,7 @@ def test_each_task_damages_the_photo_as_it_is_scored(host):
 
 
 def test_the_baselines_beat_the_damage_they_answer(host):
+    pytest.importorskip("cv2")  # the bench extra
     clean = _photo()
     noisy, _ = damage(host, "denoise", clean, 0)
     name, denoised = baselines("denoise", clean, noisy, None)
@@ -51,7 +50,7 @@ def test_the_baselines_beat_the_damage_they_answer(host):
 
 @pytest.mark.slow
 def test_quick_benchmark_reports_every_paired_task(cli):
-    pytest.importorskip("skimage")
+    pytest.importorskip("cv2")  # the bench extra
     result = cli("bench", "repair", "superres", "denoise", "inpaint", "--quick", "--json")
     report = json.loads(result.stdout)
     assert [t["task"] for t in report["tasks"]] == ["superres", "denoise", "inpaint"]
@@ -66,7 +65,7 @@ def test_quick_benchmark_reports_every_paired_task(cli):
 
 @pytest.mark.slow
 def test_a_trained_run_is_scored_without_training_again(cli, tmp_path):
-    pytest.importorskip("skimage")
+    pytest.importorskip("cv2")  # the bench extra
     tiny = ["train.steps=2", "train.batch=2", "data.count=8", "method.width=4", "method.d_width=4"]
     tiny += ["train.sample_every=0", "train.eval_every=0"]
     cli("run", "superres", "-q", *[arg for item in tiny for arg in ("--set", item)])
