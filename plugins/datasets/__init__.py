@@ -64,6 +64,14 @@ def _register_folder(register):
                 "subfolders: each sub-folder is a class (labels for conditional training); none: no labels",
                 choices=("none", "subfolders"),
             ),
+            Param(
+                "cache",
+                str,
+                "auto",
+                "disk: decode once into an on-disk cache (reused by later runs) and read batches from it, "
+                "for folders larger than memory; memory: hold every image; auto: disk above 1 GiB decoded",
+                choices=("auto", "memory", "disk"),
+            ),
         ],
         shape=_square(),
     )

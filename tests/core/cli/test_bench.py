@@ -114,6 +114,7 @@ def test_every_bench_command_has_json(cli: Cli):
         "single-image",
         "control",
         "repair",
+        "stream",
     }
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output
