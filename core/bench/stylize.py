@@ -5,7 +5,9 @@ Each stylizer runs with its defaults on a photo-like RGB picture ganvas draws it
 OpenCV (the optional ``bench`` extra, never a runtime dependency) has a comparable filter,
 it runs in the same process on the same picture (as uint8 BGR, its native format), the two
 alternating round by round so machine load hits both alike; the ratio is ganvas / OpenCV of
-the medians. Batched throughput runs each stylizer on 16 pictures of 256 x 256 at once.
+the medians, at each size asked (1024 and 2048 px by default). Batched throughput runs each
+stylizer on 16 pictures of 256 x 256 at once. With ``quality``, texture's blend curve and upscale
+against bicubic (:mod:`.texture_curve`, :mod:`.stylize_quality`) follow.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from ganvas.plugin import PluginHost
 
-__all__ = ["run_stylize_benchmark", "format_report", "title", "HEADER", "footer", "OPENCV_PAIRS"]
+__all__ = ["run_stylize_benchmark", "format_report", "format_quality", "title", "HEADER", "footer", "OPENCV_PAIRS"]
 
 #: Stylizer -> (what OpenCV runs, parameters matching the stylizer's defaults).
 OPENCV_PAIRS: dict[str, str] = {
@@ -93,18 +95,22 @@ def _stylizer_fn(host: PluginHost, name: str, references: dict[str, str], overri
 def run_stylize_benchmark(
     host: PluginHost,
     *,
-    size: int = 1024,
+    sizes: tuple[int, ...] = (1024, 2048),
     rounds: int = 3,
     batch: int = 16,
     batch_size: int = 256,
     only: tuple[str, ...] = (),
     opencv: bool = True,
+    quality: bool = True,
+    quality_size: int = 256,
     threads: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Time each stylizer (and OpenCV's counterparts); returns the report as a dict.
+    """Time each stylizer (and OpenCV's counterparts) at each size; returns the report as a dict.
 
-    ``threads`` > 0 sets both torch's and OpenCV's thread count (restored afterwards).
+    Rows carry their ``size``; the batched throughput is measured once (with the first size's
+    rows). ``quality`` adds texture's blend curve and upscale against bicubic. ``threads`` > 0
+    sets both torch's and OpenCV's thread count (restored afterwards).
     """
     import torch
 
@@ -121,9 +127,45 @@ def run_stylize_benchmark(
 
             cv2.setNumThreads(threads)
     try:
-        return _run(host, names, cv, size, rounds, batch, batch_size, progress)
+        load_before = os.getloadavg()
+        rows = []
+        for i, size in enumerate(sizes):
+            if progress is not None:
+                progress(title(size, batch if i == 0 else 0, batch_size) + "\n" + HEADER)
+            rows += _run(host, names, cv, size, rounds, batch if i == 0 else 0, batch_size, progress)
+        report = {
+            "sizes": list(sizes),
+            "batch": batch,
+            "batch_size": batch_size,
+            "device": "cpu",
+            "torch_threads": torch.get_num_threads(),
+            "opencv": _opencv_version() if cv else None,
+            "rows": rows,
+        }
+        if quality:
+            report["quality"] = _quality(host, names, quality_size, progress)
+        report["load_average"] = {
+            "before": [round(v, 2) for v in load_before],
+            "after": [round(v, 2) for v in os.getloadavg()],
+        }
+        return report
     finally:
         torch.set_num_threads(saved)
+
+
+def _quality(host: PluginHost, names: list[str], size: int, progress: Callable[[str], None] | None) -> dict[str, Any]:
+    """Texture's blend curve and upscale against bicubic, for those of them being benchmarked."""
+    from .stylize_quality import upscale_against_bicubic
+    from .texture_curve import texture_curve
+
+    if progress is not None and ("texture" in names or "upscale" in names):
+        progress("measuring texture's blend curve and upscale against bicubic ...")
+    out: dict[str, Any] = {}
+    if "texture" in names:
+        out["texture_curve"] = texture_curve(host, size=size)
+    if "upscale" in names:
+        out["upscale"] = upscale_against_bicubic(host)
+    return out
 
 
 def _run(
@@ -135,7 +177,7 @@ def _run(
     batch: int,
     batch_size: int,
     progress: Callable[[str], None] | None,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """Measure every stylizer in ``names`` on pictures painted by the ``landscape`` dataset."""
     import torch
 
@@ -144,26 +186,19 @@ def _run(
     small = _pictures(host, batch_size, count=min(max(batch, 1), 4))
     batch_images = small.repeat(-(-batch // len(small)), 1, 1, 1)[:batch]
     rows = []
-    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
         references = _reference_files(host, Path(tmp))
         for name in names:
-            row = _single_row(host, name, references, picture, bgr, cv.get(name) if cv else None, rounds)
+            row = {
+                "size": size,
+                **_single_row(host, name, references, picture, bgr, cv.get(name) if cv else None, rounds),
+            }
             if batch > 0:
                 row["batch"] = _batch_row(host, name, references, batch_images)
             rows.append(row)
             if progress is not None:
                 progress(_format_row(row))
-    return {
-        "size": size,
-        "batch": batch,
-        "batch_size": batch_size,
-        "device": "cpu",
-        "torch_threads": torch.get_num_threads(),
-        "opencv": _opencv_version() if cv else None,
-        "load_average": {"before": [round(v, 2) for v in load_before], "after": [round(v, 2) for v in os.getloadavg()]},
-        "rows": rows,
-    }
+    return rows
 
 
 def _single_row(
@@ -221,20 +256,43 @@ def _format_row(row: dict[str, Any]) -> str:
 
 
 def format_report(report: dict[str, Any]) -> str:
-    """The report as a table, with what was measured on what above it and the machine's load below."""
-    return "\n".join(
-        [
-            title(report["size"], report["batch"], report["batch_size"]),
-            HEADER,
-            *(_format_row(r) for r in report["rows"]),
-            footer(report),
-        ]
-    )
+    """The report as tables (one per size), the quality figures and the machine's load below."""
+    lines = []
+    for size in report["sizes"]:
+        lines += [title(size, report["batch"] if size == report["sizes"][0] else 0, report["batch_size"]), HEADER]
+        lines += [_format_row(r) for r in report["rows"] if r["size"] == size]
+    if report.get("quality"):
+        lines.append(format_quality(report["quality"]))
+    return "\n".join([*lines, footer(report)])
+
+
+def format_quality(quality: dict[str, Any]) -> str:
+    """Texture's blend curve and upscale against bicubic as small tables."""
+    lines = []
+    if "texture_curve" in quality:
+        lines.append("texture blend curve (content similarity falls, texture loss falls as strength rises):")
+        lines.append(f"  {'strength':>8} {'content sim':>11} {'texture loss':>12} {'seconds':>8}")
+        for row in quality["texture_curve"]:
+            lines.append(
+                f"  {row['strength']:>8.2f} {row['content_similarity']:>11.3f} "
+                f"{row['texture_loss']:>12.4f} {row['seconds']:>8.1f}"
+            )
+    if "upscale" in quality:
+        up = quality["upscale"]
+        lines.append(f"upscale 4x of 4x-shrunk photos ({up['photos']}): PSNR dB and sharpness (1 = the photo's)")
+        lines.append(f"  {'photo':<12} {'upscale':>8} {'bicubic':>8} {'sharp up':>9} {'sharp bic':>9}")
+        for row in up["rows"]:
+            lines.append(
+                f"  {row['photo']:<12} {row['upscale_psnr']:>8.2f} {row['bicubic_psnr']:>8.2f} "
+                f"{row['upscale_sharpness']:>9.3f} {row['bicubic_sharpness']:>9.3f}"
+            )
+    return "\n".join(lines)
 
 
 def title(size: int, batch: int, batch_size: int) -> str:
     """The line above the table: what was measured, on what."""
-    return f"ms per {size}x{size} RGB picture on the CPU; batched: {batch} pictures of {batch_size}x{batch_size}"
+    text = f"ms per {size}x{size} RGB picture on the CPU"
+    return text + (f"; batched: {batch} pictures of {batch_size}x{batch_size}" if batch else "")
 
 
 def footer(report: dict[str, Any]) -> str:

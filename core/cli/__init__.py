@@ -21,6 +21,8 @@ from ganvas import __version__
 from ganvas.cli import (
     animate,
     bench_repair,
+    bench_stream,
+    bench_stylize,
     explore,
     gallery,
     install,
@@ -155,7 +157,8 @@ def make_cli(host: PluginHost) -> click.Group:
         *watch.COMMANDS,
     ):
         cli.add_command(command)
-    bench_cli.bench.add_command(bench_repair.repair)
+    for command in (bench_repair.repair, bench_stream.stream, bench_stylize.stylize):
+        bench_cli.bench.add_command(command)
     cli.add_command(bench_cli.bench)
     host.add_commands(cli)
     return cli

@@ -113,6 +113,15 @@ def ensemble(f: F) -> F:
     )(f)
 
 
+def launch(f: F) -> F:
+    """``--nproc``, ``--nnodes``, ``--rdzv-endpoint``, ``--rdzv-timeout``: training on several processes."""
+    from ganvas.cli.launch import describe_options
+
+    for option in reversed(describe_options()):
+        f = option(f)
+    return f
+
+
 def quiet(f: F) -> F:
     return click.option("-q", "--quiet", is_flag=True, help="No progress output.")(f)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ganvas.cli import options
+from ganvas.cli.recreate import compare_with_source, made_from, threads_of_image, warn_if_made_otherwise
 from ganvas.errors import GanvasError, UserInputError
 from ganvas.io.files import write_text_atomic
-from ganvas.io.provenance import Provenance
 from ganvas.io.runs import RECIPE_FILE, STATS_FILE, create_run_dir, find_run, runs_root
 from ganvas.io.status import STATUS_FILE
 from ganvas.plugin.manager import PluginHost
@@ -35,11 +36,20 @@ def _start(
     dry_run: bool,
     runs_dir: str | None,
     trust: bool = False,
+    world: Any = None,
 ) -> tuple[Recipe, Path] | None:
+    """Load the recipe and make its run folder; of several training processes (``world``), rank 0
+    makes it and the others learn its path."""
     recipe = load_recipe(recipe_ref, host.registry, overrides, trust=trust)
     if dry_run:
         click.echo(recipe.to_toml(), nl=False)
         return None
+    if world is not None and world.distributed:
+        run_dir = create_run_dir(runs_root(runs_dir), recipe.name) if world.main else None
+        run_dir = world.broadcast(run_dir)
+        if world.main:
+            write_recipe(run_dir, recipe)
+        return recipe, run_dir
     run_dir = create_run_dir(runs_root(runs_dir), recipe.name)
     write_recipe(run_dir, recipe)
     return recipe, run_dir
@@ -61,7 +71,11 @@ def _train(
         trainer = Trainer.resume(run_dir, host, recipe, quiet=quiet, device=device)
         if not quiet:
             click.echo(f"resuming at step {trainer.step} of {recipe.train.steps}", err=True)
-        return trainer.run()
+        return trainer_run(trainer)
+    from ganvas.training.distributed import current
+
+    if not current().main:
+        return trainer_run(Trainer(recipe, run_dir, host, quiet=True, device=device))
     try:
         trainer = Trainer(recipe, run_dir, host, quiet=quiet, device=device)
         if not quiet:
@@ -76,10 +90,23 @@ def _train(
                 counts = ", ".join(f"{name} {n}" for name, n in data.class_counts().items())
                 learns = "learned per class" if getattr(trainer.method, "classes", ()) else "not used: unconditional"
                 click.echo(f"{len(data.classes)} classes ({learns}): {counts}", err=True)
-        return trainer.run()
+        return trainer_run(trainer)
     except BaseException:
         _remove_unstarted(run_dir)  # a start that fails before its first step leaves no run folder
         raise
+
+
+def trainer_run(trainer: Any) -> Path:
+    """``trainer.run()``; a training process that loses the others (one died) says so in one line."""
+    from ganvas.training.distributed import lost_peer
+
+    try:
+        return trainer.run()
+    except Exception as exc:
+        message = lost_peer(exc, trainer.run_dir)
+        if message is None:
+            raise
+        raise GanvasError(message) from None
 
 
 def _check_output(path: Path) -> None:
@@ -129,88 +156,6 @@ def make_art(
         ) from exc
 
 
-def _made(ref: str) -> Provenance | None:
-    """How image ``ref`` was made, when the recipe given to ``ganvas run`` is an image."""
-    from ganvas.io.provenance import looks_like_image, read_provenance
-
-    source = Path(ref).expanduser()
-    return read_provenance(source) if source.is_file() and looks_like_image(source) else None
-
-
-def _threads_of_image(made: Provenance | None, ref: str) -> None:
-    """Re-creating an image: use the torch thread count it was made with (bit for bit depends on
-    it), unless GANVAS_THREADS or OMP_NUM_THREADS chose one."""
-    import os
-    import re
-
-    if made is None or os.environ.get("GANVAS_THREADS") or os.environ.get("OMP_NUM_THREADS"):
-        return
-    found = re.search(r"; (\d+) torch threads$", made.machine)
-    if found:
-        os.environ["GANVAS_THREADS"] = found[1]
-        click.echo(f"note: using {found[1]} torch thread(s), as '{ref}' was made", err=True)
-
-
-def _warn_if_made_otherwise(made: Provenance | None, recipe: Recipe, host: PluginHost) -> None:
-    """Before re-creating an image: say (before minutes of training) which components now come
-    from another plugin and which files changed, since either changes the result."""
-    from ganvas.io.provenance import pinned_changes, recreation_differences
-
-    if made is not None and (pinned := pinned_changes(made, recipe, host)):
-        raise UserInputError(f"{pinned[0]}: it was made with that file and cannot be re-created without it")
-    for line in recreation_differences(made, recipe, host) if made is not None else ():
-        click.echo(f"warning: {line}; the image will not be re-created exactly", err=True)
-
-
-def _compare_with_source(made: Provenance | None, ref: str, paths: list[Path]) -> None:
-    """After ``ganvas run IMAGE``: say whether the image made again matches IMAGE pixel for pixel."""
-    if made is None:
-        return
-    source = made.path
-    if made.animation:
-        click.echo(
-            f"note: '{ref}' is an animation; this run made its recipe's still image "
-            "(`ganvas animate` on the run makes the animation)",
-            err=True,
-        )
-        return
-    if made.stylize:
-        click.echo(
-            f"note: '{ref}' was stylized afterwards with `ganvas stylize`; this run made the image "
-            "it started from (`ganvas recipe show` lists that chain)",
-            err=True,
-        )
-        return
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(source) as a, Image.open(paths[0]) as b:
-        old, new = np.asarray(a), np.asarray(b)
-    if old.shape != new.shape:
-        click.echo(
-            f"warning: the new image is {new.shape[1]}x{new.shape[0]}, '{ref}' is {old.shape[1]}x{old.shape[0]}",
-            err=True,
-        )
-    elif np.array_equal(old, new):
-        click.echo(f"identical to {ref}: every pixel matches")
-    else:
-        from ganvas import __version__
-        from ganvas.io.provenance import machine_fingerprint, printable
-
-        diff = np.abs(old.astype(np.int16) - new.astype(np.int16))
-        import torch
-
-        now = {"versions": f"ganvas {__version__}; torch {torch.__version__}", "machine": machine_fingerprint()}
-        then = {"versions": ";".join(made.versions.split(";")[:2]), "machine": made.machine or "(not recorded)"}
-        differs = [f"{key}: {printable(then[key], 120)} then, {now[key]} now" for key in now if then[key] != now[key]]
-        click.echo(
-            f"warning: differs from '{ref}' in {np.count_nonzero(diff.max(axis=-1) if diff.ndim == 3 else diff)} "
-            f"pixels (largest difference {int(diff.max())}/255); bit for bit needs the same torch version, "
-            "device, CPU kind and torch thread count" + (f" ({'; '.join(differs)})" if differs else ""),
-            err=True,
-        )
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("recipe", default=DEFAULT_RECIPE, metavar="[RECIPE]")
 @options.overrides
@@ -246,13 +191,13 @@ def run(
     """
     if output is not None:
         _check_output(Path(output))  # before training: a refused -o costs nothing and makes no run folder
-    made = _made(recipe)
-    _threads_of_image(made, recipe)
+    made = made_from(recipe)
+    threads_of_image(made, recipe)
     started = _start(host, recipe, overrides, dry_run, runs_dir, trust)
     if started is None:
         return
     resolved, run_dir = started
-    _warn_if_made_otherwise(made, resolved, host)
+    warn_if_made_otherwise(made, resolved, host)
     paths = make_art(host, resolved, run_dir, device, quiet)
     if output is not None and resolved.sample.grid:
         shutil.copyfile(paths[0], output)
@@ -261,7 +206,7 @@ def run(
         click.echo(f"image: {path}")
     if not resolved.sample.grid:
         click.echo(f"({len(paths)} image{'s' if len(paths) != 1 else ''} in {paths[0].parent})")
-    _compare_with_source(made, recipe, paths)
+    compare_with_source(made, recipe, paths)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -279,6 +224,7 @@ def run(
 @options.device
 @options.quiet
 @options.runs_dir
+@options.launch
 @click.pass_obj
 def train(
     host: PluginHost,
@@ -290,6 +236,10 @@ def train(
     device: str | None,
     quiet: bool,
     runs_dir: str | None,
+    nproc: int,
+    nnodes: int,
+    rdzv_endpoint: str | None,
+    rdzv_timeout: int,
 ) -> None:
     """Train RECIPE into a new run folder, or continue one with --resume RUN.
 
@@ -297,25 +247,72 @@ def train(
     Examples:
       ganvas train circles --set train.steps=500
       ganvas train --resume runs/00003-circles --set train.steps=4000
-    Ctrl-C saves a checkpoint; --resume continues exactly where it stopped.
+      ganvas train circles --nproc 2          # two processes (torch.distributed)
+    Ctrl-C saves a checkpoint; --resume continues exactly where it stopped (on any --nproc).
     """
+    if resume is not None and recipe is not None:
+        raise click.UsageError("give either RECIPE or --resume RUN, not both")
+    if (nproc > 1 or nnodes > 1) and not _launched() and not dry_run:
+        from ganvas.cli.launch import check_batch, launch
+
+        if resume is None:  # a batch the processes cannot share: refused before any process starts
+            check_batch(load_recipe(recipe or DEFAULT_RECIPE, host.registry, overrides, trust=trust), nproc * nnodes)
+        launch(nproc, nnodes, rdzv_endpoint, rdzv_timeout)
+        return
+    if not _launched():
+        _train_here(host, recipe, resume, overrides, dry_run, trust, device, quiet, runs_dir)
+        return
+    from ganvas.training import TrainingInterrupted, distributed
+
+    world = distributed.join(rdzv_timeout)
+    try:
+        _train_here(host, recipe, resume, overrides, dry_run, trust, device, quiet or not world.main, runs_dir, world)
+    except (UserInputError, TrainingInterrupted) as exc:
+        if world.main:
+            raise
+        raise SystemExit(exc.exit_code) from None  # the same on every rank: rank 0 says it
+    finally:
+        distributed.leave()
+
+
+def _launched() -> bool:
+    """Whether torchrun started this process as one of several (without importing torch)."""
+    import os
+
+    return int(os.environ.get("WORLD_SIZE", "1") or 1) > 1
+
+
+def _train_here(
+    host: PluginHost,
+    recipe: str | None,
+    resume: str | None,
+    overrides: tuple[str, ...],
+    dry_run: bool,
+    trust: bool,
+    device: str | None,
+    quiet: bool,
+    runs_dir: str | None,
+    world: Any = None,
+) -> None:
+    """``ganvas train`` in this process: one of several under torchrun when ``world`` says so."""
+    main = world is None or world.main
     if resume is not None:
-        if recipe is not None:
-            raise click.UsageError("give either RECIPE or --resume RUN, not both")
         run_dir = find_run(resume, runs_root(runs_dir))
         resolved = _resume_recipe(host, run_dir, overrides)
         if dry_run:
             click.echo(resolved.to_toml(), nl=False)
             return
-        if overrides:
+        if overrides and main:
             write_recipe(run_dir, resolved)
         checkpoint = _train(host, resolved, run_dir, quiet, device, resume=True)
     else:
-        started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir, trust)
+        started = _start(host, recipe or DEFAULT_RECIPE, overrides, dry_run, runs_dir, trust, world)
         if started is None:
             return
         resolved, run_dir = started
         checkpoint = _train(host, resolved, run_dir, quiet, device)
+    if not main:
+        return
     click.echo(f"run: {run_dir}")
     click.echo(f"checkpoint: {checkpoint}")
     samples = sorted((run_dir / "samples").glob("step-*.png"))

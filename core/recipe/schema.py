@@ -88,6 +88,13 @@ class TrainConfig:
         "auto", "auto takes the loss's choice (Adam; RMSprop for wgan)", choices=("auto", "adam", "rmsprop")
     )
     ema: float = _opt(0.999, "EMA decay of the generator used for samples; 0 turns EMA off", min=0.0, max=1.0)
+    ema_kimg: float = _opt(
+        0.0,
+        "EMA half-life in thousands of images (StyleGAN2-ADA's; the same at any batch or number of "
+        "processes); 0: use ema, a decay per step",
+        min=0.0,
+        max=100_000.0,
+    )
     seed: int = _opt(0, "seeds the weights, data order and noise: same seed, same images", min=0, max=2**62)
     device: str = _opt("auto", "auto picks cuda, then mps, then cpu", choices=("auto", "cpu", "cuda", "mps"))
     sample_every: int = _opt(500, "steps between sample grids in samples/ (0: never)", min=0)

@@ -14,6 +14,8 @@ from ganvas.training.components import (
 )
 from ganvas.training.conditional import LabelBound, class_latents, one_hot, select_classes
 from ganvas.training.corruption import Corruption, build_corruption, corrupt, prepare
+from ganvas.training.distributed import World
+from ganvas.training.distributed import current as current_world
 from ganvas.training.ema import EMA
 from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted, build_dataset, build_method
 from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, GeneratorDrawer, Method, TrainContext
@@ -37,6 +39,8 @@ __all__ = [
     "one_hot",
     "select_classes",
     "EMA",
+    "World",
+    "current_world",
     "Trainer",
     "TrainingDiverged",
     "TrainingInterrupted",

@@ -36,10 +36,13 @@ def _open(component: Any, run_dir: Path, recipe: Recipe, start_step: int) -> Any
 class Loggers:
     """The recipe's loggers, open: :meth:`scalars` and :meth:`image` go to each in turn."""
 
-    def __init__(self, recipe: Recipe, host: PluginHost, run_dir: Path, start_step: int) -> None:
+    def __init__(
+        self, recipe: Recipe, host: PluginHost, run_dir: Path, start_step: int, *, enabled: bool = True
+    ) -> None:
+        """``enabled=False`` (ranks other than 0 of a distributed run) opens none: nothing is written."""
         self.open: list[tuple[str, Any]] = []
         try:
-            for name in logger_names(recipe):
+            for name in logger_names(recipe) if enabled else []:
                 component = host.get("loggers", name)
                 who = f"logger '{name}' (plugin '{component.plugin}')"
                 obj = self._call(who, "open", partial(_open, component, run_dir, recipe, start_step))

@@ -9,6 +9,7 @@ with the same weights as one that ran straight through.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import replace
@@ -17,28 +18,37 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from ganvas import __version__
 from ganvas.data.kinds import Dataset
 from ganvas.device import configure_threads, resolve_device
 from ganvas.errors import GanvasError, UserInputError
-from ganvas.io.checkpoint import checkpoint_path, list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
+from ganvas.io.checkpoint import list_checkpoints
 from ganvas.io.images import save_png
 from ganvas.io.provenance import image_metadata
 from ganvas.io.runs import STATS_FILE
 from ganvas.io.status import write_status
 from ganvas.seeds import format_seeds, parse_seeds
+from ganvas.training import distributed
+from ganvas.training.checkpointing import Checkpointing, method_state
 from ganvas.training.hooks import HOOK_ERRORS_ENV, HookFailed, HookRunner
 from ganvas.training.loggers import Loggers
 from ganvas.training.method import Method, TrainContext
 from ganvas.training.progress import Progress, format_duration
 from ganvas.training.signals import stop_signals
-from ganvas.training.stats import StatsAccumulator, progress_fields, trim_stats
+from ganvas.training.stats import StatsAccumulator, progress_fields
 
 if TYPE_CHECKING:
     from ganvas.plugin.manager import PluginHost
     from ganvas.recipe import Recipe
 
-__all__ = ["Trainer", "TrainingDiverged", "TrainingInterrupted", "build_callbacks", "build_dataset", "build_method"]
+__all__ = [
+    "Trainer",
+    "TrainingDiverged",
+    "TrainingInterrupted",
+    "build_callbacks",
+    "build_dataset",
+    "build_method",
+    "method_state",
+]
 
 
 class TrainingDiverged(GanvasError):
@@ -66,6 +76,14 @@ def build_method(recipe: Recipe, host: PluginHost, data: Dataset, device: torch.
     """The recipe's method, checked against the data it is given."""
     component = host.get("methods", recipe.method.name)
     cls = component.load()
+    world = distributed.current()
+    if world.distributed and not getattr(cls, "distributed", False):
+        raise UserInputError(
+            f"{component.label} trains in one process only; run it without --nproc/torchrun "
+            "(methods that train on several: gan)"
+        )
+    if world.distributed:
+        world.check_items(len(data))
     kinds = getattr(cls, "data", ())
     if kinds and not isinstance(data, tuple(kinds)):
         valid = ", ".join(k.kind for k in kinds)
@@ -90,27 +108,35 @@ def build_callbacks(recipe: Recipe, host: PluginHost) -> list[tuple[str, str, An
     return built
 
 
-class Trainer:
-    """Trains one recipe in one run folder. Build it, then call :meth:`run`."""
+class Trainer(Checkpointing):
+    """Trains one recipe in one run folder. Build it, then call :meth:`run`.
+
+    Under torch.distributed (:mod:`ganvas.training.distributed`) every rank builds one; rank 0
+    alone writes the run folder, prints and calls plugins' hooks, and all stop at the same step."""
 
     def __init__(
         self, recipe: Recipe, run_dir: Path, host: PluginHost, *, quiet: bool = False, device: str | None = None
     ) -> None:
+        self.world = distributed.current()
+        quiet = quiet or not self.world.main
         self.recipe, self.run_dir, self.host, self.quiet = recipe, Path(run_dir), host, quiet
-        self.device = resolve_device(device or recipe.train.device)
+        self.device = self.world.device(resolve_device(device or recipe.train.device))
         threads, why = configure_threads()
         if self.device.type == "cpu" and why not in ("torch's default", "already set") and not quiet:
             print(f"torch threads: {threads} ({why})", file=sys.stderr)
         torch.manual_seed(recipe.train.seed)
         self.data = build_dataset(recipe, host)
-        if self.data.data.numel() * self.data.data.element_size() < 1 << 30:
-            self.data.to(self.device)  # small datasets live on the device: no per-batch copies
+        if getattr(self.data, "streams", False) or self.data.data.numel() * self.data.data.element_size() < 1 << 30:
+            self.data.to(self.device)  # small sets live on the device; an on-disk set sends its batches there
         self.method = build_method(recipe, host, self.data, self.device)
+        if self.world.rank:  # each rank its own augmentation and dropout draws; rank 0's are a single process's
+            torch.manual_seed(recipe.train.seed + self.world.rank * distributed.RANK_SEED_STRIDE)
         self.step = 0
         self.seeds = parse_seeds(recipe.sample.seeds)
         self.stats = StatsAccumulator()
         self.stop_reason: str | None = None
-        self.hooks = HookRunner(host, build_callbacks(recipe, host))
+        self._stopping = False  # the stop every process agreed on after the last step
+        self.hooks = HookRunner(host, build_callbacks(recipe, host) if self.world.main else [])
         self._pending_eval: dict[str, float] = {}
         self._progress: Progress | None = None
         self.loggers: Loggers | None = None  # open while run() trains
@@ -123,7 +149,8 @@ class Trainer:
         """Train to ``train.steps``; returns the last checkpoint. Ctrl-C/SIGTERM save one and raise."""
         cfg, hooks = self.recipe.train, self.hooks
         step_hook = self.step_hook()
-        self._check_writable()
+        if self.world.main:
+            self._check_writable()
         progress = self._progress = Progress(cfg.steps, self.step, self.run_dir.name, quiet=self.quiet)
         hooks.call("on_train_start", trainer=self)
         start_step, started = self.step, time.perf_counter()
@@ -134,15 +161,17 @@ class Trainer:
         reason = "crashed"  # until the loop says otherwise: an exception nobody caught
         try:
             with (
-                stop_signals(self.request_stop, lambda: self.stop_reason is not None),
-                Loggers(self.recipe, self.host, self.run_dir, self.step) as self.loggers,
+                # a second signal aborts a single process; torchrun's agent forwards one itself after Ctrl-C
+                stop_signals(self.request_stop, lambda: self.stop_reason is not None and not self.world.distributed),
+                Loggers(self.recipe, self.host, self.run_dir, self.step, enabled=self.world.main) as self.loggers,
             ):
                 while self.step < cfg.steps:
                     self.advance(step_hook)
+                    self._stopping = self._agree_to_stop()
                     last_ckpt = self._after_step(progress, started) or last_ckpt
-                    if self.stop_reason is not None:
+                    if self._stopping:
                         break
-                reason = "interrupted" if self.stop_reason is not None else "finished"
+                reason = "interrupted" if self._stopping else "finished"
             if reason == "interrupted":
                 self._interrupted(progress)
         except TrainingDiverged:
@@ -164,8 +193,21 @@ class Trainer:
             last_ckpt = list_checkpoints(self.run_dir / "checkpoints")[-1][1]
         return last_ckpt
 
+    def _agree_to_stop(self) -> bool:
+        """Whether to stop after this step: a stop was requested here, or (several processes) on
+        any rank. Every rank acts on the agreed answer, never on a signal that lands after it."""
+        requested = self.stop_reason is not None
+        if not self.world.distributed:
+            return requested
+        if self.world.any(requested, self.device):
+            self.stop_reason = self.stop_reason or "stopped on another process"
+            return True
+        return False
+
     def _status(self, state: str) -> None:
         """``status.json``: what ``ganvas runs`` and ``ganvas watch`` read (never fatal: it is a report)."""
+        if not self.world.main:
+            return
         try:
             write_status(
                 self.run_dir,
@@ -183,17 +225,18 @@ class Trainer:
         cfg, step = self.recipe.train, self.step
         self._interval[1] += 1
         done = step == cfg.steps
-        if cfg.eval_every and step % cfg.eval_every == 0:
+        if cfg.eval_every and step % cfg.eval_every == 0 and self.world.main:
             eval_start = time.perf_counter()
             self._pending_eval = self.method.evaluate()
             self._interval[0] += time.perf_counter() - eval_start  # keep img/s about training
-        if step % cfg.log_every == 0 or done or self.stop_reason is not None:
+        if step % cfg.log_every == 0 or done or self._stopping:
             self._log(progress, started)
-        if self.stop_reason is not None:
+        if self._stopping:
             return None
         if cfg.sample_every and (step % cfg.sample_every == 0 or done):
             self._check_finite()
-            self.write_samples()
+            if self.world.main:
+                self.write_samples()
         if done or (cfg.checkpoint_every and step % cfg.checkpoint_every == 0) or step == self.recipe.sample.step:
             return self.save()  # sample.step: a picture is drawn from it
         return None
@@ -202,7 +245,7 @@ class Trainer:
         now = time.perf_counter()
         rate = self._interval[1] * self.method.images_per_step / max(now - self._interval[0], 1e-9)
         line = self._flush_stats(now - started, rate)
-        warning = self.method.observe(line)
+        warning = self.method.observe(line) if self.world.main else None
         if warning:
             progress.write(f"warning: {warning}")
         self._interval = [time.perf_counter(), 0]
@@ -238,7 +281,9 @@ class Trainer:
         """A plugin's hook raised: keep the work (a checkpoint), name the plugin, say what to do."""
         progress.close()
         saved = "no checkpoint was saved (the weights are not finite)"
-        if self.method.is_finite():
+        if self.world.distributed:  # the other ranks are not at a checkpoint with us: the last one stands
+            saved = "no checkpoint was saved (the other processes were not stopped with it)"
+        elif self.method.is_finite():
             saved = f"checkpoint saved to {self.save(hooks=False)}"
         raise GanvasError(
             f"{failed} (at step {self.step}); {saved}; continue with: ganvas train --resume {self.run_dir}; "
@@ -276,6 +321,9 @@ class Trainer:
     def _flush_stats(self, elapsed: float, images_per_s: float) -> dict[str, Any]:
         line: dict[str, Any] = {"step": self.step, "time_s": round(elapsed, 3), "images_per_s": round(images_per_s, 1)}
         means, bad = self.stats.flush()
+        if self.world.distributed:  # every rank's figures averaged; a NaN anywhere stops all ranks
+            means = self.world.mean(means, self.device)
+            bad = [key for key, value in means.items() if not math.isfinite(value)]
         if bad:
             raise TrainingDiverged(self._diverged_message(", ".join(bad)))
         line.update(means)
@@ -325,66 +373,3 @@ class Trainer:
             self.loggers.image(self.step, "samples", items, path)
         self.hooks.call("on_sample", trainer=self, step=self.step, images=items, path=path)
         return path
-
-    # -- checkpoints ---------------------------------------------------------------------------
-
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            "step": self.step,
-            "recipe": self.recipe.to_toml(),
-            "ganvas_version": __version__,
-            "method": self.recipe.method.name,
-            "data_shape": list(self.data.shape),
-            "data_kind": self.data.kind,
-            "method_state": self.method.state_dict(),
-            "rng": {
-                "torch": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else [],
-            },
-        }
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.method.load_state_dict(method_state(state))
-        torch.set_rng_state(state["rng"]["torch"])
-        if self.device.type == "cuda" and state["rng"]["cuda"]:
-            torch.cuda.set_rng_state_all(state["rng"]["cuda"])
-        self.step = int(state["step"])
-
-    def save(self, *, hooks: bool = True) -> Path:
-        """Write a checkpoint of this step (atomically), keep the newest few, then call on_checkpoint."""
-        folder = self.run_dir / "checkpoints"
-        path = save_checkpoint(self.state_dict(), checkpoint_path(folder, self.step))
-        prune_checkpoints(folder, self.recipe.train.keep_checkpoints, keep_steps=(self.recipe.sample.step,))
-        if hooks:
-            self.hooks.call("on_checkpoint", trainer=self, step=self.step, path=path)
-        return path
-
-    @classmethod
-    def resume(
-        cls, run_dir: Path, host: PluginHost, recipe: Recipe, *, quiet: bool = False, device: str | None = None
-    ) -> Trainer:
-        """Rebuild a trainer from ``run_dir``'s newest checkpoint; a run stopped before its first
-        checkpoint starts again from step 0. Stats logged after the checkpoint are dropped, so
-        ``stats.jsonl`` never repeats a step."""
-        ckpts = list_checkpoints(run_dir / "checkpoints")
-        trainer = cls(recipe, run_dir, host, quiet=quiet, device=device)
-        if ckpts:
-            state = load_checkpoint(ckpts[-1][1])
-            try:
-                trainer.load_state_dict(state)
-            except (KeyError, RuntimeError, ValueError) as exc:
-                raise GanvasError(
-                    f"checkpoint '{ckpts[-1][1]}' does not fit this run's recipe ({type(exc).__name__}: "
-                    f"{str(exc).splitlines()[0][:200]}); it may be from another ganvas version or damaged"
-                ) from None
-        trim_stats(run_dir / STATS_FILE, trainer.step)
-        return trainer
-
-
-def method_state(checkpoint: dict[str, Any]) -> dict[str, Any]:
-    """The method's part of a checkpoint (checkpoints from before methods hold it at the top level)."""
-    if "method_state" in checkpoint:
-        return dict(checkpoint["method_state"])
-    legacy = dict(checkpoint)
-    legacy.setdefault("noise", checkpoint.get("rng", {}).get("noise"))
-    return legacy

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from ganvas import GanvasError, UserInputError
-from ganvas.data import EpochSampler, ImageSet, PointSet
+from ganvas.data import BatchFeed, EpochSampler, ImageSet, PointSet
 from ganvas.metrics import CollapseWatch
 from ganvas.seeds import latents_for_seeds
 from ganvas.training import (
@@ -32,13 +32,23 @@ from ganvas.training import (
     TrainContext,
     build_networks,
     class_latents,
+    current_world,
     generate,
     identity,
     one_hot,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
 
-__all__ = ["GanMethod", "make_optimizer", "lr_factor"]
+__all__ = ["GanMethod", "make_optimizer", "lr_factor", "ema_beta"]
+
+
+def ema_beta(train: Any) -> float:
+    """The generator EMA's decay per step: from ``train.ema_kimg`` (a half-life in thousands of
+    images, StyleGAN2-ADA's, the same meaning at any batch and number of processes) when set,
+    else ``train.ema`` (per step)."""
+    if train.ema_kimg > 0:
+        return 0.5 ** (train.batch / (train.ema_kimg * 1000.0))
+    return float(train.ema)
 
 
 def make_optimizer(name: str, loss: Loss, module: nn.Module, lr: float, betas: list[float]) -> torch.optim.Optimizer:
@@ -54,6 +64,7 @@ class GanMethod(Method):
 
     data = (ImageSet, PointSet)
     uses = frozenset({"model", "loss", "regularize", "augment"})
+    distributed = True  # trains under torchrun: see ganvas.training.distributed
 
     def __init__(
         self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True, conditional: bool = False
@@ -61,19 +72,25 @@ class GanMethod(Method):
         super().__init__(ctx)
         recipe, host, device = ctx.recipe, ctx.host, ctx.device
         cfg = recipe.train
+        self.world = current_world()
         self.batch, self.device = cfg.batch, device
+        self.local_batch = self.world.local_batch(cfg.batch)
         self.regularizers: list[Regularizer] = [
             host.get("regularizers", ref.name).build(**ref.params) for ref in recipe.regularize
         ]
-        problems = [p for reg in self.regularizers for p in reg.check(cfg.batch)]
+        problems = [p for reg in self.regularizers for p in reg.check(self.local_batch)]
         if problems:
             raise UserInputError("; ".join(problems))
         self.classes = self._classes(conditional)
         nets = self._networks()
         self.z_dim = nets.z_dim
         self.G, self.D = nets.generator.to(device), nets.discriminator.to(device)
-        self.D_in: nn.Module = LabelBound(self.D) if self.classes else self.D  # what the loss calls
-        self.ema = EMA(self.G, cfg.ema)
+        # under torchrun G and D train through DistributedDataParallel (gradients averaged over the
+        # ranks): D in its phases, G in its own; the other network is called bare (no gradients to sync)
+        self.G_train, self.D_train = self.world.wrap(self.G, device), self.world.wrap(self.D, device)
+        self.D_in: nn.Module = LabelBound(self.D) if self.classes else self.D  # what the loss calls in G's phase
+        self.D_phase: nn.Module = LabelBound(self.D_train) if self.classes else self.D_train
+        self.ema = EMA(self.G, ema_beta(cfg))
         self.loss: Loss = host.get("losses", recipe.loss.name).build(**recipe.loss.params)
         self.n_critic = n_critic or self.loss.n_critic
         self.augment: Augment = identity
@@ -84,6 +101,8 @@ class GanMethod(Method):
         self.opt_d = make_optimizer(cfg.optimizer, self.loss, self.D, cfg.lr_d, cfg.betas)
         self.watch = CollapseWatch(ctx.data, self.z_dim, device, cfg.seed) if collapse_watch else None
         self.sampler = EpochSampler(len(ctx.data), cfg.seed)
+        # batches in the sampler's order: read ahead by DataLoader workers from an on-disk cache
+        self.feed = BatchFeed(ctx.data, self.sampler, self.batch, shard=self.world.shard)
         self.noise = torch.Generator(device=device).manual_seed(cfg.seed + 1)
         self._grid_z: tuple[list[int], Tensor] | None = None
         self._swd_reals: tuple[Tensor, Tensor, float] | None = None
@@ -128,6 +147,7 @@ class GanMethod(Method):
         self.pipeline = self.augment = pipeline.to(self.device)
         if cfg.ada:
             self.ada = AdaController(pipeline, target=cfg.ada_target, interval=cfg.ada_interval, kimg=cfg.ada_kimg)
+            self.ada.reduce = self.world.mean_tensor
 
     # -- one step ---------------------------------------------------------------------------
 
@@ -139,23 +159,23 @@ class GanMethod(Method):
             reg.start_step(step, cfg.steps)
         self.D.requires_grad_(True)
         for _ in range(self.n_critic):
-            index = self.sampler.next(self.batch)
-            real = self.ctx.data.batch(index)
-            result = self.loss.d_phase(self.G, self.D_in, real, self._z(index), self.augment)
+            index, real = self.feed.next()  # the global batch's indices; this rank's slice of the items
+            real = real.to(self.device, non_blocking=True)
+            result = self.loss.d_phase(self.G, self.D_phase, real, self._z(index), self.augment)
             self._step(self.opt_d, result.loss)
             self.loss.after_d_step(self.D)
             stats.update(result.stats)
             if self.ada is not None:
                 self._observe_ada(self.ada, result.stats)
         for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
-            extra = reg.d_reg(step, self.D_in, real, self.augment)
+            extra = reg.d_reg(step, self.D_phase, real, self.augment)
             if extra is not None:
                 self._step(self.opt_d, extra.loss)
                 stats.update(extra.stats)
         self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
         z = self._z(index)
         self.opt_g.zero_grad(set_to_none=True)
-        result = self.loss.g_phase(self.G, self.D_in, real, z, self.augment)
+        result = self.loss.g_phase(self.G_train, self.D_in, real, z, self.augment)
         result.loss.backward()
         self.opt_g.step()
         stats.update(result.stats)
@@ -163,12 +183,14 @@ class GanMethod(Method):
         return stats
 
     def _z(self, index: Tensor) -> Tensor:
-        """Noise for a batch; a conditional run's carries the real batch's classes (bound to D too)."""
-        noise = torch.randn(self.batch, self.z_dim, device=self.device, generator=self.noise)
+        """Noise for this rank's slice of the global batch ``index``; a conditional run's carries
+        the real batch's classes (bound to D too). The whole global batch's noise is drawn on
+        every rank, so the noise does not depend on the number of processes."""
+        noise = self.world.shard(torch.randn(self.batch, self.z_dim, device=self.device, generator=self.noise))
         if not self.classes:
             return noise
-        labels = one_hot(self.ctx.data.labels_at(index), len(self.classes)).to(self.device)
-        self.D_in.labels = labels  # a LabelBound when there are classes
+        labels = one_hot(self.ctx.data.labels_at(self.world.shard(index)), len(self.classes)).to(self.device)
+        self.D_in.labels = self.D_phase.labels = labels  # LabelBounds when there are classes
         return torch.cat([noise, labels], dim=1)
 
     def _latents(self, seeds: list[int]) -> Tensor:
@@ -191,7 +213,7 @@ class GanMethod(Method):
                 f"augment.ada needs the loss to report 'D/real_sign' (mean sign of D's real logits) from "
                 f"d_phase; loss '{self.ctx.recipe.loss.name}' does not: set augment.ada = false"
             )
-        ada.observe(sign, self.batch)
+        ada.observe(sign, self.batch)  # the global batch; r_t is averaged over the ranks (ada.reduce)
 
     # -- what the loop asks -----------------------------------------------------------------
 

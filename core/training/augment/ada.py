@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -28,6 +29,9 @@ class AdaController:
         self.sign_sum = torch.zeros((), device=device)
         self.batches = 0
         self.images = 0
+        #: averages a tensor over the training processes (identity in one process): r_t is the
+        #: sign of D's real logits over the global batch, so p moves alike on every rank
+        self.reduce: Callable[[Tensor], Tensor] = lambda value: value
 
     def observe(self, real_sign: Tensor, batch: int) -> None:
         """Accumulate one minibatch's mean sign(D(real)) (0-d tensor in [-1, 1]) of ``batch`` images."""
@@ -41,7 +45,7 @@ class AdaController:
         """Apply the accumulated interval to ``p`` and start a new interval."""
         if self.batches == 0:
             return
-        r_t = self.sign_sum / self.batches
+        r_t = self.reduce(self.sign_sum) / self.batches
         step = torch.sign(r_t - self.target) * (self.images / (self.kimg * 1000.0))
         p = self.pipeline.p
         p.copy_((p + step.to(p.device)).clamp(0.0, 1.0))

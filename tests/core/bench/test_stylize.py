@@ -12,6 +12,8 @@ def test_bench_stylize_json_has_every_requested_row(cli):
         "stylize",
         "--size",
         "32",
+        "--size",
+        "48",
         "--rounds",
         "1",
         "--batch",
@@ -24,16 +26,26 @@ def test_bench_stylize_json_has_every_requested_row(cli):
         "posterize",
         "--only",
         "edge-preserving",
+        "--only",
+        "upscale",
         "--threads",
         "1",
         "--json",
     )
     report = json.loads(result.output)
-    rows = {row["name"]: row for row in report["rows"]}
-    assert list(rows) == ["vignette", "posterize", "edge-preserving"]
-    assert all(row["ms"] > 0 for row in rows.values())
+    assert [(row["size"], row["name"]) for row in report["rows"]] == [
+        (size, name) for size in (32, 48) for name in ("vignette", "posterize", "edge-preserving", "upscale")
+    ]
+    rows = {row["name"]: row for row in report["rows"] if row["size"] == 32}
+    assert all(row["ms"] > 0 for row in report["rows"])
     assert rows["vignette"]["batch"]["images_per_s"] > 0 and rows["edge-preserving"]["batch"]["images_per_s"] > 0
-    assert report["size"] == 32 and len(report["load_average"]["before"]) == 3
+    assert all("batch" not in row for row in report["rows"] if row["size"] == 48)  # throughput once
+    assert report["sizes"] == [32, 48] and len(report["load_average"]["before"]) == 3
+    upscale = report["quality"]["upscale"]["rows"]
+    assert len(upscale) >= 2 and "texture_curve" not in report["quality"]  # texture was not asked for
+    for row in upscale:  # measured on real pictures: both are finite, bicubic is softer than the photo
+        assert 15 < row["bicubic_psnr"] < 50 and 15 < row["upscale_psnr"] < 50
+        assert 0 < row["bicubic_sharpness"] < 1
     if importlib.util.find_spec("cv2") is not None:  # OpenCV is the optional bench extra
         assert rows["posterize"]["opencv"]["ms"] > 0 and rows["posterize"]["ratio"] > 0
         assert "opencv" not in rows["vignette"]
@@ -44,4 +56,5 @@ def test_bench_stylize_text_and_unknown_names(cli):
         "bench", "stylize", "--size", "16", "--rounds", "1", "--batch", "0", "--only", "grain", "--no-opencv"
     ).output
     assert "ms/image" in text and "\ngrain " in text and "load average" in text
+    assert "ms per 16x16" in text and "upscale 4x" not in text
     assert "unknown stylizer 'oill'" in cli("bench", "stylize", "--only", "oill", code=2).output
