@@ -36,8 +36,11 @@ def gradient_penalty(D: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     """mean over items of (||grad_x D(x_hat)||_2 - 1)^2 at random interpolates x_hat of real and fake."""
     eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), device=real.device, dtype=real.dtype)
     x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)
-    return (grad.flatten(1).norm(dim=1) - 1).square().mean()
+    logits = D(x_hat)
+    (grad,) = torch.autograd.grad(logits.sum(), x_hat, create_graph=True)
+    # D's logits with weight zero: the same value and gradients, and every parameter of D in the
+    # backward pass, as DistributedDataParallel needs (see r1_penalty)
+    return (grad.flatten(1).norm(dim=1) - 1).square().mean() + 0 * logits.mean()
 
 
 class WGANGP(WGAN):

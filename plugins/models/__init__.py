@@ -102,6 +102,14 @@ def register_architectures(register):
                 "or resize (nearest-neighbour resize + 3x3 convolution: no chequerboard)",
                 choices=("transposed", "resize"),
             ),
+            Param(
+                "norm",
+                str,
+                "batch",
+                "batch: batch norm (DCGAN's); none: no normalisation layers, so several training processes "
+                "on the CPU share every statistic (torch's SyncBatchNorm is CUDA-only)",
+                choices=("batch", "none"),
+            ),
         ],
         accepts=_DCGAN_SHAPES,
         conditional=True,

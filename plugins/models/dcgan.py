@@ -57,12 +57,15 @@ class DCGANGenerator(nn.Module):
         max_width: int,
         upsample: str = "transposed",
         classes: int = 0,
+        norm_kind: str = "batch",
     ) -> None:
         super().__init__()
         self.z_dim, self.classes = z_dim, classes
         widths = _widths(size, width, max_width)
 
         def norm(features: int) -> nn.Module:
+            if norm_kind == "none":
+                return nn.Identity()
             return ClassBatchNorm2d(features, classes) if classes else nn.BatchNorm2d(features)
 
         layers: list[nn.Module] = [
@@ -101,12 +104,15 @@ class DCGANDiscriminator(nn.Module):
     ``(B, K)`` (one-hot) add the inner product of a class embedding with the pooled last features
     to the logit; without labels it scores as an unconditional critic."""
 
-    def __init__(self, channels: int, size: int, width: int, max_width: int, classes: int = 0) -> None:
+    def __init__(
+        self, channels: int, size: int, width: int, max_width: int, classes: int = 0, norm_kind: str = "batch"
+    ) -> None:
         super().__init__()
         widths = list(reversed(_widths(size, width, max_width)))  # from size/2 down to 4
         layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True)]
         for a, b in zip(widths[:-1], widths[1:]):
-            layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), nn.BatchNorm2d(b), nn.LeakyReLU(0.2, inplace=True)]
+            norm: nn.Module = nn.BatchNorm2d(b) if norm_kind == "batch" else nn.Identity()
+            layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False), norm, nn.LeakyReLU(0.2, inplace=True)]
         layers.append(nn.Conv2d(widths[-1], 1, 4, 1, 0, bias=False))
         self.net = nn.Sequential(*layers)
         self.embed = nn.Linear(classes, widths[-1], bias=False) if classes else None
@@ -135,6 +141,7 @@ def build(
     width: int,
     max_width: int,
     upsample: str = "transposed",
+    norm: str = "batch",
     classes: int = 0,
 ) -> Networks:
     if len(data_shape) != 3:
@@ -148,8 +155,10 @@ def build(
             f"architecture 'dcgan' needs square images of 16, 32, 64, 128 or 256 px, got {height}x{width_px}"
         )
     # any channel count works (1 grayscale, 3 RGB; packed discriminators see m times more)
-    G = DCGANGenerator(z_dim, channels, size, width, max_width, upsample, classes)
-    D = DCGANDiscriminator(channels, size, width, max_width, classes)
+    if norm == "none" and classes:
+        raise UserInputError('a class-conditional dcgan needs model.norm = "batch" (its classes set the batch norms)')
+    G = DCGANGenerator(z_dim, channels, size, width, max_width, upsample, classes, norm)
+    D = DCGANDiscriminator(channels, size, width, max_width, classes, norm)
     G.apply(init_weights)
     D.apply(init_weights)
     return Networks(G, D, z_dim)

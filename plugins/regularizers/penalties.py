@@ -9,10 +9,16 @@ from ganvas.training import Augment, PhaseResult, Regularizer
 
 
 def r1_penalty(D: nn.Module, real: Tensor) -> Tensor:
-    """Mean over items of |grad_x D(x)|^2 at the real items ``x`` (B, ...)."""
+    """Mean over items of |grad_x D(x)|^2 at the real items ``x`` (B, ...).
+
+    D's logits join the result with weight zero: the value and every gradient stay the same, and
+    every parameter of D takes part in the backward pass, as DistributedDataParallel needs to
+    average D's gradients over the ranks (a penalty alone misses D's last bias; StyleGAN2-ADA's fix).
+    """
     real = real.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(real).sum(), real, create_graph=True)
-    return grad.square().flatten(1).sum(1).mean()
+    logits = D(real)
+    (grad,) = torch.autograd.grad(logits.sum(), real, create_graph=True)
+    return grad.square().flatten(1).sum(1).mean() + 0 * logits.mean()
 
 
 class R1(Regularizer):
