@@ -21,6 +21,7 @@ from ganvas import __version__
 from ganvas.cli import (
     animate,
     bench_repair,
+    bench_scaling,
     bench_stream,
     bench_stylize,
     explore,
@@ -157,7 +158,7 @@ def make_cli(host: PluginHost) -> click.Group:
         *watch.COMMANDS,
     ):
         cli.add_command(command)
-    for command in (bench_repair.repair, bench_stream.stream, bench_stylize.stylize):
+    for command in (bench_repair.repair, bench_scaling.scaling, bench_stream.stream, bench_stylize.stylize):
         bench_cli.bench.add_command(command)
     cli.add_command(bench_cli.bench)
     host.add_commands(cli)

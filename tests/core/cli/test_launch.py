@@ -60,3 +60,11 @@ def test_two_nodes_on_localhost_train_as_one_process(tmp_path):
     runs = list((tmp_path / "nodes").iterdir())
     assert len(runs) == 1  # one run folder, written by rank 0
     assert_close(weights(runs[0], 4), weights(tmp_path / "one" / "00000-ddp", 4))
+
+
+def test_nproc_zero_and_an_unshareable_batch_are_usage_errors(cli, tmp_path):
+    (tmp_path / "r.toml").write_text(RECIPE)
+    assert "0 is not in the range x>=1" in cli("train", str(tmp_path / "r.toml"), "--nproc", "0", code=2).output
+    out = cli("train", str(tmp_path / "r.toml"), "--nproc", "2", "--set", "train.batch=33", code=2).output
+    assert "train.batch = 33 is the global batch and must split evenly over 2 processes: use 32 or 34" in out
+    assert not (tmp_path / "runs").exists()  # refused before a run folder or a process
