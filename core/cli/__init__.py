@@ -36,6 +36,7 @@ from ganvas.cli import (
     watch,
 )
 from ganvas.cli import bench as bench_cli
+from ganvas.cli.bench_throughput import throughput
 from ganvas.errors import GanvasError
 from ganvas.plugin.manager import PluginHost, get_host, reset_host
 
@@ -158,7 +159,7 @@ def make_cli(host: PluginHost) -> click.Group:
         *watch.COMMANDS,
     ):
         cli.add_command(command)
-    for command in (bench_repair.repair, bench_scaling.scaling, bench_stream.stream, bench_stylize.stylize):
+    for command in (bench_repair.repair, bench_scaling.scaling, bench_stream.stream, bench_stylize.stylize, throughput):
         bench_cli.bench.add_command(command)
     cli.add_command(bench_cli.bench)
     host.add_commands(cli)

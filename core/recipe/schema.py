@@ -112,6 +112,14 @@ class TrainConfig:
         "SWD/avg next to the SWD/real_floor in stats.jsonl (0: never)",
         min=0,
     )
+    precision: str = _opt(
+        "fp32",
+        "forward passes in bf16 or fp16 (autocast; fp16 with a gradient scaler): faster on GPUs with tensor "
+        "cores; on a CPU only bf16 can help (one with bf16 instructions), fp16 is emulated and slow",
+        choices=("fp32", "bf16", "fp16"),
+    )
+    channels_last: bool = _opt(False, "networks and image batches in channels-last memory (NHWC): faster convs on GPUs")
+    compile: bool = _opt(False, "torch.compile the networks: faster steps on GPUs after a slow first one")
 
 
 @dataclass

@@ -19,6 +19,7 @@ from ganvas.training.distributed import current as current_world
 from ganvas.training.ema import EMA
 from ganvas.training.loop import Trainer, TrainingDiverged, TrainingInterrupted, build_dataset, build_method
 from ganvas.training.method import RECIPE_SECTIONS, DrawContext, Drawer, GeneratorDrawer, Method, TrainContext
+from ganvas.training.speed import Speed, full_precision, optimizer_step
 
 __all__ = [
     "Augment",
@@ -52,4 +53,7 @@ __all__ = [
     "GeneratorDrawer",
     "Method",
     "TrainContext",
+    "Speed",
+    "full_precision",
+    "optimizer_step",
 ]

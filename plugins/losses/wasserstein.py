@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganvas.training import Augment, LogitLoss, PhaseResult
+from ganvas.training import Augment, LogitLoss, PhaseResult, full_precision
 
 
 class WGAN(LogitLoss):
@@ -33,14 +33,18 @@ class WGAN(LogitLoss):
 
 
 def gradient_penalty(D: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-    """mean over items of (||grad_x D(x_hat)||_2 - 1)^2 at random interpolates x_hat of real and fake."""
-    eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), device=real.device, dtype=real.dtype)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    logits = D(x_hat)
-    (grad,) = torch.autograd.grad(logits.sum(), x_hat, create_graph=True)
-    # D's logits with weight zero: the same value and gradients, and every parameter of D in the
-    # backward pass, as DistributedDataParallel needs (see r1_penalty)
-    return (grad.flatten(1).norm(dim=1) - 1).square().mean() + 0 * logits.mean()
+    """mean over items of (||grad_x D(x_hat)||_2 - 1)^2 at random interpolates x_hat of real and fake;
+    in fp32 under mixed precision (train.precision), as second derivatives need."""
+    with full_precision(real.device.type):
+        dtype = torch.promote_types(real.dtype, torch.float32)  # half -> fp32; fp32, fp64 as they are
+        real, fake = real.to(dtype), fake.to(dtype)
+        eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), device=real.device, dtype=real.dtype)
+        x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        logits = D(x_hat)
+        (grad,) = torch.autograd.grad(logits.sum(), x_hat, create_graph=True)
+        # D's logits with weight zero: the same value and gradients, and every parameter of D in the
+        # backward pass, as DistributedDataParallel needs (see r1_penalty)
+        return (grad.flatten(1).norm(dim=1) - 1).square().mean() + 0 * logits.mean()
 
 
 class WGANGP(WGAN):

@@ -4,7 +4,9 @@ One step is ``n_critic`` discriminator phases, the regularisers' extra D phases 
 steps they choose, one generator phase and an EMA update of G. The loss owns the maths of each
 phase (stylegan2-ada's split); this module only schedules them and steps the optimizers. The
 architecture (``[model]``) gives the networks, ``[[regularize]]`` wraps or penalises D and
-``[augment]`` transforms every D input, real and fake, in both phases.
+``[augment]`` transforms every D input, real and fake, in both phases. ``[train]``'s speed
+settings (precision, channels_last, compile: :class:`ganvas.training.Speed`) apply to both phases;
+the regularisers' phases (R1's second derivatives) stay in fp32.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ganvas.training import (
     Method,
     Networks,
     Regularizer,
+    Speed,
     TrainContext,
     build_networks,
     class_latents,
@@ -36,6 +39,7 @@ from ganvas.training import (
     generate,
     identity,
     one_hot,
+    optimizer_step,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
 
@@ -85,11 +89,16 @@ class GanMethod(Method):
         nets = self._networks()
         self.z_dim = nets.z_dim
         self.G, self.D = nets.generator.to(device), nets.discriminator.to(device)
+        # train.precision, channels_last, compile: all off by default, and then no-ops
+        self.speed = Speed.from_recipe(cfg, device, ctx.data.shape)
+        self.speed.networks(self.G, self.D)
+        self.scalers = {"G": self.speed.scaler(), "D": self.speed.scaler()}  # fp16 only
         # under torchrun G and D train through DistributedDataParallel (gradients averaged over the
         # ranks): D in its phases, G in its own; the other network is called bare (no gradients to sync)
-        self.G_train, self.D_train = self.world.wrap(self.G, device), self.world.wrap(self.D, device)
-        self.D_in: nn.Module = LabelBound(self.D) if self.classes else self.D  # what the loss calls in G's phase
-        self.D_phase: nn.Module = LabelBound(self.D_train) if self.classes else self.D_train
+        self.G_call, self.G_train = self.speed.compile_pair(self.G, self.world.wrap(self.G, device))
+        D_call, D_train = self.speed.compile_pair(self.D, self.world.wrap(self.D, device))
+        self.D_in: nn.Module = LabelBound(D_call) if self.classes else D_call  # what the loss calls in G's phase
+        self.D_phase: nn.Module = LabelBound(D_train) if self.classes else D_train
         self.ema = EMA(self.G, ema_beta(cfg))
         self.loss: Loss = host.get("losses", recipe.loss.name).build(**recipe.loss.params)
         self.n_critic = n_critic or self.loss.n_critic
@@ -160,24 +169,25 @@ class GanMethod(Method):
         self.D.requires_grad_(True)
         for _ in range(self.n_critic):
             index, real = self.feed.next()  # the global batch's indices; this rank's slice of the items
-            real = real.to(self.device, non_blocking=True)
-            result = self.loss.d_phase(self.G, self.D_phase, real, self._z(index), self.augment)
-            self._step(self.opt_d, result.loss)
+            real = self.speed.batch(real.to(self.device, non_blocking=True))
+            z = self._z(index)
+            with self.speed.autocast():
+                result = self.loss.d_phase(self.G_call, self.D_phase, real, z, self.augment)
+            optimizer_step(self.opt_d, result.loss, self.scalers["D"])
             self.loss.after_d_step(self.D)
             stats.update(result.stats)
             if self.ada is not None:
                 self._observe_ada(self.ada, result.stats)
-        for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses
+        for reg in self.regularizers:  # extra D phases (R1), on the steps each one chooses; in fp32
             extra = reg.d_reg(step, self.D_phase, real, self.augment)
             if extra is not None:
-                self._step(self.opt_d, extra.loss)
+                optimizer_step(self.opt_d, extra.loss, self.scalers["D"])
                 stats.update(extra.stats)
         self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
         z = self._z(index)
-        self.opt_g.zero_grad(set_to_none=True)
-        result = self.loss.g_phase(self.G_train, self.D_in, real, z, self.augment)
-        result.loss.backward()
-        self.opt_g.step()
+        with self.speed.autocast():
+            result = self.loss.g_phase(self.G_train, self.D_in, real, z, self.augment)
+        optimizer_step(self.opt_g, result.loss, self.scalers["G"])
         stats.update(result.stats)
         self.ema.update(step)
         return stats
@@ -198,12 +208,6 @@ class GanMethod(Method):
         if not self.classes:
             return latents_for_seeds(seeds, self.z_dim, self.device)
         return class_latents(seeds, None, self.z_dim, len(self.classes), self.device)
-
-    @staticmethod
-    def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
 
     def _observe_ada(self, ada: AdaController, stats: dict[str, Tensor]) -> None:
         """Feed ADA this D phase's r_t sample (a device tensor: no sync)."""
@@ -262,7 +266,7 @@ class GanMethod(Method):
     # -- state ----------------------------------------------------------------------------------
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state: dict[str, Any] = {
             "z_dim": self.z_dim,
             "G": self.G.state_dict(),
             "D": self.D.state_dict(),
@@ -277,6 +281,9 @@ class GanMethod(Method):
             "noise": self.noise.get_state(),
             "classes": list(self.classes),
         }
+        if self.scalers["G"] is not None:  # fp16: the gradient scalers' loss scales, for an exact resume
+            state["scalers"] = {name: scaler.state_dict() for name, scaler in self.scalers.items()}
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.G.load_state_dict(state["G"])
@@ -293,6 +300,9 @@ class GanMethod(Method):
             if self.ada is not None and augment.get("ada") is not None:
                 self.ada.load_state_dict(augment["ada"])
         self.noise.set_state(state["noise"])
+        for name, scaler in self.scalers.items():
+            if scaler is not None and state.get("scalers"):
+                scaler.load_state_dict(state["scalers"][name])
 
     def current_drawer(self, *, ema: bool = True) -> GeneratorDrawer:
         ctx = DrawContext(self.ctx.recipe, self.ctx.host, self.device, self.ctx.data.shape, type(self.ctx.data))

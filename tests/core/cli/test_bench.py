@@ -117,6 +117,7 @@ def test_every_bench_command_has_json(cli: Cli):
         "repair",
         "stream",
         "scaling",
+        "throughput",
     }
     for name in bench.commands:
         assert "--json" in cli("bench", name, "--help").output
