@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from ganvas.plugin.registry import Registry
 from ganvas.plugin.traits import shape_problem
 from ganvas.recipe.schema import (
     CHAINS,
-    METHOD_SECTIONS,
     TOP_LEVEL,
     AugmentConfig,
     ComponentRef,
@@ -23,6 +21,7 @@ from ganvas.recipe.schema import (
     TrainConfig,
     params_of,
 )
+from ganvas.recipe.unused import method_uses, warn_unused
 from ganvas.seeds import parse_seeds
 
 __all__ = ["parse_recipe", "files_read", "AUGMENT_PARAMS"]
@@ -62,9 +61,9 @@ def parse_recipe(
     train = _train(registry, train_table, problems)
     sample = _sample(table("sample"), problems)
     chains = {key: _chain(registry, raw, key, problems) for key in CHAINS}
-    uses = _method_uses(registry, method.name)
+    uses = method_uses(registry, method.name)
     corrupt = _corrupt(registry, table("corrupt"), uses, problems)
-    _warn_unused(raw, method.name, uses)
+    warn_unused(raw, method.name, uses, registry)
     if not problems:
         problems += _shape_problems(registry, data, model if "model" in uses else None)
     if problems:
@@ -211,23 +210,6 @@ def _method(registry: Registry, value: Any, train: dict[str, Any], problems: lis
         if key in train and key in declared:
             given.setdefault(key, train.pop(key))
     return _component(registry, "methods", "method", name, given, problems)
-
-
-def _method_uses(registry: Registry, name: str) -> frozenset[str]:
-    """The recipe sections method ``name`` declares it reads (all of them when it is unknown)."""
-    try:
-        declared = getattr(registry.get("methods", name).load(), "uses", None)
-    except UnknownNameError:
-        declared = None
-    return frozenset(METHOD_SECTIONS) if declared is None else frozenset(declared) & frozenset(METHOD_SECTIONS)
-
-
-def _warn_unused(raw: Mapping[str, Any], method: str, uses: frozenset[str]) -> None:
-    """One warning naming the sections the recipe sets that its method ignores."""
-    unused = [s for s in METHOD_SECTIONS if s not in uses and raw.get(s)]
-    if unused:
-        names = ", ".join(f"[[{s}]]" if s in CHAINS else f"[{s}]" for s in unused)
-        logging.getLogger("ganvas").warning(f"method '{method}' does not use {names}; ignoring it")
 
 
 def _chain(registry: Registry, raw: Mapping[str, Any], key: str, problems: list[str]) -> list[ComponentRef]:

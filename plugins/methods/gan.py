@@ -69,6 +69,7 @@ class GanMethod(Method):
     data = (ImageSet, PointSet)
     uses = frozenset({"model", "loss", "regularize", "augment"})
     distributed = True  # trains under torchrun: see ganvas.training.distributed
+    speed_settings = True  # reads train.precision, train.channels_last and train.compile
 
     def __init__(
         self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True, conditional: bool = False

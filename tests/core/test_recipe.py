@@ -119,3 +119,21 @@ def test_every_builtin_recipe_is_valid(host):
 def test_gallery_files_are_the_builtin_recipes():
     gallery = Path(__file__).resolve().parents[2] / "gallery" / "recipes"
     assert {p.stem for p in gallery.glob("*.toml")} == set(builtin_recipes())
+
+
+def test_a_speed_setting_the_method_does_not_read_is_named_in_a_warning(host, caplog):
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="ganvas")
+    logger = logging.getLogger("ganvas")
+    logger.addHandler(caplog.handler)  # ganvas's logger does not propagate
+    try:
+        raw = {**tiny_raw(), "method": "pix2pix", "train": {**tiny_raw()["train"], "precision": "bf16"}}
+        raw.pop("model", None), raw.pop("loss", None)
+        parse_recipe(raw, host.registry)
+        assert "method 'pix2pix' does not read train.precision" in caplog.text
+        caplog.clear()
+        parse_recipe({**tiny_raw(), "train": {**tiny_raw()["train"], "precision": "bf16"}}, host.registry)
+        assert "does not read" not in caplog.text  # gan reads it
+    finally:
+        logger.removeHandler(caplog.handler)
