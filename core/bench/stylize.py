@@ -299,7 +299,7 @@ def footer(report: dict[str, Any]) -> str:
     """The lines below the table: threads, OpenCV's version and the machine's load."""
     lines = [
         f"torch threads {report['torch_threads']}; OpenCV "
-        f"{report['opencv'] or 'not installed (pip install ganvas[bench])'}",
+        f"{report['opencv'] or 'not used (--no-opencv, or not installed: pip install ganvas[bench])'}",
         f"load average before/after (1, 5, 15 min): {report['load_average']['before']} / "
         f"{report['load_average']['after']}",
     ]

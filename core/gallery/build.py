@@ -49,7 +49,7 @@ WALK_FORMATS = ("gif",)
 WALK_KEYFRAMES, WALK_FRAMES, WALK_FPS = 4, 40, 12
 WALK_PIXELS = 96  # walks are enlarged (by at most the recipe's sample.scale) to about this size
 WALK_CANVAS = 160  # recipes drawn larger walk with this longer side (a 1024-px GIF would be huge)
-SHEET = "stylizers.png"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
+SHEET = "stylizers.jpg"  # made by `python -m ganvas.plugins.stylizers.sheet`; shown when present
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,10 @@ SHEETS = (
     Sheet(
         SHEET,
         "Stylizers",
-        "Every stylizer on a photo and on a GAN sample",
+        "Every stylizer with its defaults (unless noted) on two photos at their own size: scikit-image's astronaut "
+        "(512 x 512, NASA, public domain) and chelsea (451 x 300, CC0); the GAN cards above show them on samples",
         "python -m ganvas.plugins.stylizers.sheet $folder/" + SHEET,
-        "every stylizer on a photo and on a GAN sample",
+        "every stylizer on two photos at full size",
     ),
 )
 

@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from .base import StylizerModule, checked
-from .ops import gaussian_blur, luma, normal_noise, seeded_generator
+from .ops import auto_scale, gaussian_blur, luma, normal_noise, seeded_generator
 
 __all__ = ["vignette", "grain", "sharpen", "Vignette", "Grain", "Sharpen"]
 
@@ -28,15 +28,16 @@ def vignette(images: Tensor, *, strength: float = 0.5, radius: float = 0.6, soft
     return images * (1 - strength * falloff)
 
 
-def grain(images: Tensor, *, amount: float = 0.08, size: float = 1.0, color: bool = False, seed: int = 0) -> Tensor:
+def grain(images: Tensor, *, amount: float = 0.08, size: float = 0.0, color: bool = False, seed: int = 0) -> Tensor:
     """Add film grain to ``(B, C, H, W)`` images in [0, 1]; same shape out, clamped to [0, 1].
 
-    Gaussian noise blurred to ``size`` pixels (then rescaled to unit strength) is added with a
+    Gaussian noise blurred to ``size`` pixels (0, auto: 1 px per 512 px of the shorter side) (then rescaled to unit strength) is added with a
     standard deviation of ``amount``, weighted toward the mid-tones as on film. ``color`` draws
     an independent grain per channel; otherwise all channels share one.
     """
     images = checked("grain", images, amount=amount, size=size, color=color, seed=seed)
     b, c, h, w = images.shape
+    size = auto_scale(size, images, 1.0, minimum=0.5)
     noise = normal_noise((b, c if color else 1, h, w), seeded_generator(seed), images)
     if size > 0.5:
         noise = gaussian_blur(noise, (size - 0.5) * 0.8)

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .base import StylizerModule, checked
-from .ops import gaussian_blur
+from .ops import REFERENCE_SIDE, auto_scale, gaussian_blur
 
 __all__ = ["halftone", "screen", "SCREEN_ANGLES", "Halftone"]
 
@@ -63,16 +63,21 @@ def screen(coverage: Tensor, cell: float, angle: float) -> Tensor:
     return ((coverage - rank) * (cell / 2) + 0.5).clamp_(0, 1)
 
 
-def halftone(images: Tensor, *, cell: float = 6.0, angle: float = 0.0, mono: bool = False) -> Tensor:
+def halftone(images: Tensor, *, cell: float = 0.0, angle: float = 0.0, mono: bool = False) -> Tensor:
     """CMYK halftone of ``(B, C, H, W)`` images in [0, 1] (C = 1 or 3); same shape out, in [0, 1].
 
     Args:
-        cell: dot spacing in pixels (2-128).
+        cell: dot spacing in pixels (up to 128); 0 (auto) follows the picture: 1/140 of its
+            shorter side, at least 2.
         angle: extra rotation of every screen in degrees (-90 to 90).
         mono: a single black screen (always the case for grayscale images).
     """
     images = checked("halftone", images, cell=cell, angle=angle, mono=mono)
-    smooth = gaussian_blur(images, cell / 4)  # the dot sizes follow the tone, not the pixel noise
+    cell = auto_scale(cell, images, REFERENCE_SIDE / 140, minimum=2.0)
+    # the dot sizes follow the tone, not the pixel noise; the tone is sharpened first, as for print, so
+    # features a cell or two across (eyes, a mouth) keep their contrast through the screen
+    smooth = gaussian_blur(images, cell / 4)
+    smooth = (smooth + 0.8 * (smooth - gaussian_blur(images, cell))).clamp(0, 1)
     if mono or images.shape[1] == 1:
         grey = (
             smooth

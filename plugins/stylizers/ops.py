@@ -26,6 +26,8 @@ __all__ = [
     "smooth_noise",
     "pixel_grid",
     "resize",
+    "REFERENCE_SIDE",
+    "auto_scale",
 ]
 
 _LUMA = (0.299, 0.587, 0.114)  # ITU-R 601, as Pillow's convert("L")
@@ -211,3 +213,21 @@ def resize(x: Tensor, size: tuple[int, int], mode: str = "bicubic") -> Tensor:
         return F.interpolate(x, size=size, mode="nearest-exact")
     shrinking = size[0] < x.shape[-2] or size[1] < x.shape[-1]
     return F.interpolate(x, size=size, mode=mode, align_corners=False, antialias=shrinking)
+
+
+# -- sizes that follow the picture ---------------------------------------------------------------
+
+#: The shorter side at which a stylizer's automatic sizes equal their stated pixel values.
+REFERENCE_SIDE = 512
+
+
+def auto_scale(value: float, images: Tensor, at_reference: float, minimum: float = 0.0) -> float:
+    """A spatial setting in pixels: ``value`` when given (> 0), else "auto" (0) follows the picture.
+
+    Auto is ``at_reference`` pixels on a picture whose shorter side is :data:`REFERENCE_SIDE`
+    (512 px), scaled in proportion to the shorter side, so a picture looks the same at 256 and
+    2048 px; it never goes below ``minimum``.
+    """
+    if value > 0:
+        return float(value)
+    return max(minimum, at_reference * min(images.shape[-2:]) / REFERENCE_SIDE)

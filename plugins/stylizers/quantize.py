@@ -17,7 +17,7 @@ from torch import Tensor
 from ganvas.errors import ParamError
 
 from .base import StylizerModule, checked
-from .ops import from_lab, resize, seeded_generator, to_lab
+from .ops import REFERENCE_SIDE, auto_scale, from_lab, resize, seeded_generator, to_lab
 from .references import ReferenceModule
 
 __all__ = [
@@ -180,16 +180,17 @@ def palette(images: Tensor, colours: Tensor, *, dither: float = 0.0) -> Tensor:
 
 
 def pixel(
-    images: Tensor, *, block: int = 8, colors: int = 16, preset: str = "", dither: float = 0.0, seed: int = 0
+    images: Tensor, *, block: int = 0, colors: int = 16, preset: str = "", dither: float = 0.0, seed: int = 0
 ) -> Tensor:
     """Pixel art of ``(B, C, H, W)`` images in [0, 1]; same shape out.
 
-    Each ``block`` x ``block`` square becomes one art pixel (its average colour), the colours are
+    Each ``block`` x ``block`` square (0, auto: 1/80 of the shorter side) becomes one art pixel (its average colour), the colours are
     reduced to ``colors`` (k-means in Lab, fitted on the full image's pixels so they stay vivid)
     or a ``preset`` palette, then the art is enlarged back with crisp nearest-neighbour pixels.
     """
     images = checked("pixel", images, block=block, colors=colors, preset=preset, dither=dither, seed=seed)
     b, c, h, w = images.shape
+    block = max(1, round(auto_scale(block, images, REFERENCE_SIDE / 80)))
     small = resize(images, (max(1, -(-h // block)), max(1, -(-w // block))), "area")
     if preset:
         colours = _preset_tensor(preset).to(images)

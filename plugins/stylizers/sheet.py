@@ -1,13 +1,11 @@
-"""The before/after sheet of every stylizer: ``python -m ganvas.plugins.stylizers.sheet OUT.png``.
+"""The sheet of every stylizer on photos: ``python -m ganvas.plugins.stylizers.sheet OUT.jpg``.
 
-Each cell shows one stylizer (with its defaults unless noted) on a photo and on a GAN sample.
-The GAN sample is a 32-px tile cut from a grid ganvas made (``gallery/default.png`` by
-default), enlarged with ``upscale:factor=4`` first, as an artist would before painting it.
-Without ``--photo`` the photo is a landscape ganvas draws itself; the gallery's sheet uses
-scikit-image's ``chelsea`` (CC0, Stefan van der Walt)::
+Each cell shows one stylizer (with its defaults unless noted) on two photos at their own size,
+as an artist would use it: scikit-image's ``astronaut`` (512 x 512, NASA, public domain) and
+``chelsea`` (451 x 300, CC0, Stefan van der Walt), bundled with scikit-image (the ``photos``
+extra); without it, two landscapes ganvas draws. The first cell holds the originals::
 
-    python -m ganvas.plugins.stylizers.sheet gallery/stylizers.png \\
-        --photo "$(python -c 'import skimage, os; print(os.path.dirname(skimage.__file__))')/data/chelsea.png"
+    python -m ganvas.plugins.stylizers.sheet gallery/stylizers.jpg
 """
 
 from __future__ import annotations
@@ -27,23 +25,24 @@ from ganvas.plugins.datasets.procedural import draw_many
 from .ops import resize
 from .pictures import landscape
 
-__all__ = ["make_sheet", "grid_tile", "CELLS"]
+__all__ = ["make_sheet", "stylized_cells", "default_photos", "CELLS"]
 
 #: (label, chain) per cell; "{palette}" and "{texture}" are replaced by reference file paths.
 CELLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("oil", ("oil",)),
     ("watercolor", ("watercolor",)),
     ("ink", ("ink",)),
-    ("ink, colour wash", ("ink:color=0.8,hatching=1",)),
+    ("ink, colour wash", ("ink:color=0.8",)),
     ("posterize", ("posterize:colors=6",)),
-    ("palette (sunset picture)", ("palette:reference={palette},colors=6,dither=0.4",)),
-    ("pixel", ("pixel:block=6,colors=12",)),
+    ("palette (sunset picture), dithered", ("palette:reference={palette},colors=6,dither=0.4",)),
+    ("pixel", ("pixel",)),
     ("halftone", ("halftone",)),
-    ("color-transfer (sunset)", ("color-transfer:reference={palette}",)),
-    ("upscale 4x (of a 1/4-size photo; of the raw sample)", ("upscale:factor=4",)),
-    ("vignette", ("vignette",)),
-    ("grain", ("grain:amount=0.12",)),
+    ("color-transfer (sunset picture)", ("color-transfer:reference={palette}",)),
+    ("upscale 4x of a 1/4-size copy (a resampler: compare the original)", ("upscale:factor=4",)),
+    ("edge-preserving", ("edge-preserving",)),
     ("sharpen", ("sharpen:amount=1.5",)),
+    ("grain", ("grain:amount=0.12",)),
+    ("vignette", ("vignette",)),
     ("texture (painted circles)", ("texture:reference={texture}",)),
     ("chain: oil > palette > vignette", ("oil", "palette:reference={palette},colors=8", "vignette")),
 )
@@ -51,15 +50,16 @@ CELLS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _GAP, _LABEL = 6, 18
 
 
-def grid_tile(path: Path, index: int, tile: int = 32, gutter: int = 2, scale: int = 4) -> torch.Tensor:
-    """Tile ``index`` (row-major) of a ganvas sample grid of ``tile``-px pictures with ``gutter``-px
-    gutters, saved enlarged ``scale`` times; returned at its own size as ``(1, 3, tile, tile)``."""
-    img = open_image(path, channels=3)
-    columns = max(1, (img.width // scale - gutter) // (tile + gutter))
-    r, c = divmod(index, columns)
-    x0, y0 = (gutter + c * (tile + gutter)) * scale, (gutter + r * (tile + gutter)) * scale
-    crop = img.crop((x0, y0, x0 + tile * scale, y0 + tile * scale)).reduce(scale)
-    return pil_to_tensor(crop).unsqueeze(0).float() / 255
+def default_photos() -> dict[str, torch.Tensor]:
+    """scikit-image's astronaut and chelsea as ``(1, 3, H, W)`` in [0, 1], else two drawn landscapes."""
+    try:
+        from skimage import data
+    except ImportError:
+        return {"landscape": landscape(384, 512), "landscape, other hues": landscape(384, 512, seed=1, hue=0.5)}
+    return {
+        name: torch.from_numpy(getattr(data, name)()[..., :3].copy()).permute(2, 0, 1)[None].float() / 255
+        for name in ("astronaut", "chelsea")
+    }
 
 
 def _references(folder: Path) -> dict[str, str]:
@@ -74,72 +74,77 @@ def _references(folder: Path) -> dict[str, str]:
     return {k: str(v) for k, v in paths.items()}
 
 
-def _to_pil(image: torch.Tensor, height: int) -> Image.Image:
-    image = resize(image.clamp(0, 1), (height, max(1, round(image.shape[-1] * height / image.shape[-2]))), "bicubic")
+def _to_pil(image: torch.Tensor) -> Image.Image:
     array = image[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
     return Image.fromarray(array if array.shape[2] == 3 else array[:, :, 0]).convert("RGB")
 
 
-def make_sheet(
-    photo: torch.Tensor, sample: torch.Tensor, host: PluginHost, height: int = 176, columns: int = 2
-) -> Image.Image:
-    """The sheet: an "original" cell, then one cell per entry of ``CELLS`` (photo and sample side by side).
+def _quiet_chain(specs: tuple[str, ...], refs: dict[str, str], host: PluginHost) -> torch.nn.ModuleList:
+    chain = build_chain(parse_chain([s.format(**refs) for s in specs], host), host)
+    for module in chain:
+        if hasattr(module, "progress"):
+            module.progress = False
+    return chain
 
-    Stylizers run at the size shown: the photo is resized to ``height``; the sample is enlarged
-    4x with ``upscale`` and then to ``height``. The upscale cell starts from a quarter-size photo
-    and the raw sample instead.
+
+def stylized_cells(photos: dict[str, torch.Tensor], host: PluginHost) -> list[tuple[str, list[Image.Image]]]:
+    """``(label, pictures)`` for the originals and for every entry of ``CELLS``, at the photos' size.
+
+    The upscale cell enlarges a quarter-size copy of each photo (so it compares with the original).
     """
-    photo = resize(photo, (height, max(1, round(photo.shape[-1] * height / photo.shape[-2]))), "area")
+    cells = [("originals", [_to_pil(p) for p in photos.values()])]
     with tempfile.TemporaryDirectory() as tmp, torch.no_grad():
         refs = _references(Path(tmp))
-        base = resize(
-            run_chain(sample, build_chain(parse_chain(["upscale:factor=4"], host), host)), (height, height), "bicubic"
-        ).clamp(0, 1)
-        cells = [("original (photo; GAN sample enlarged 4x)", _to_pil(photo, height), _to_pil(base, height))]
         for label, specs in CELLS:
-            chain = build_chain(parse_chain([s.format(**refs) for s in specs], host), host)
-            for module in chain:
-                if hasattr(module, "progress"):
-                    module.progress = False
-            sources = (photo, base)
-            if specs[0].startswith("upscale"):
-                sources = (resize(photo, (height // 4, photo.shape[-1] // 4), "area"), sample)
-            before, after = (_to_pil(run_chain(x, chain), height) for x in sources)
-            cells.append((label, before, after))
-    cell_w = max(a.width + _GAP + b.width for _, a, b in cells)
+            chain = _quiet_chain(specs, refs, host)
+            pictures = []
+            for photo in photos.values():
+                if specs[0].startswith("upscale"):
+                    photo = resize(photo, (photo.shape[-2] // 4, photo.shape[-1] // 4), "area")
+                pictures.append(_to_pil(run_chain(photo, chain)))
+            cells.append((label, pictures))
+    return cells
+
+
+def make_sheet(photos: dict[str, torch.Tensor], host: PluginHost, columns: int = 2) -> Image.Image:
+    """The sheet: a cell of the originals, then one cell per entry of ``CELLS``, ``columns`` cells a row;
+    each cell holds the photos side by side at their own size (shorter ones centred)."""
+    cells = stylized_cells(photos, host)
+    cell_w = max(sum(p.width for p in pics) + _GAP * (len(pics) - 1) for _, pics in cells)
+    cell_h = max(p.height for _, pics in cells for p in pics)
     rows = -(-len(cells) // columns)
-    sheet = Image.new("RGB", (columns * (cell_w + _GAP) + _GAP, rows * (height + _LABEL + _GAP) + _GAP), (24, 24, 24))
+    sheet = Image.new("RGB", (columns * (cell_w + _GAP) + _GAP, rows * (cell_h + _LABEL + _GAP) + _GAP), (24, 24, 24))
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.load_default(size=13)
-    for i, (label, a, b) in enumerate(cells):
+    font = ImageFont.load_default(size=14)
+    for i, (label, pictures) in enumerate(cells):
         r, c = divmod(i, columns)
-        x, y = _GAP + c * (cell_w + _GAP), _GAP + r * (height + _LABEL + _GAP)
+        x, y = _GAP + c * (cell_w + _GAP), _GAP + r * (cell_h + _LABEL + _GAP)
         draw.text((x + 2, y + 1), label, fill=(235, 235, 235), font=font)
-        sheet.paste(a, (x, y + _LABEL))
-        sheet.paste(b, (x + a.width + _GAP, y + _LABEL))
+        for picture in pictures:
+            sheet.paste(picture, (x, y + _LABEL + (cell_h - picture.height) // 2))
+            x += picture.width + _GAP
     return sheet
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Make the before/after sheet of every stylizer.")
-    parser.add_argument("output", type=Path)
-    parser.add_argument("--photo", type=Path, default=None, help="a photo (default: a landscape ganvas draws)")
-    parser.add_argument("--grid", type=Path, default=Path("gallery/default.png"), help="a ganvas sample grid")
-    parser.add_argument("--tile", type=int, default=1, help="which tile of the grid (row-major)")
-    parser.add_argument("--scale", type=int, default=4, help="how much the grid was enlarged")
-    parser.add_argument("--height", type=int, default=176, help="picture height in the sheet")
+    parser = argparse.ArgumentParser(description="Make the sheet of every stylizer on two photos at their size.")
+    parser.add_argument("output", type=Path, help="the sheet: .jpg (quality 88) or .png")
+    parser.add_argument(
+        "--photo", type=Path, action="append", default=None, help="a photo (repeatable; default: astronaut, chelsea)"
+    )
+    parser.add_argument("--columns", type=int, default=2, help="cells per row")
     args = parser.parse_args(argv)
-    if args.photo is not None:
-        photo = pil_to_tensor(open_image(args.photo, channels=3)).unsqueeze(0).float() / 255
+    if args.photo:
+        photos = {p.stem: pil_to_tensor(open_image(p, channels=3)).unsqueeze(0).float() / 255 for p in args.photo}
     else:
-        photo = landscape(256, 384)
-    sheet = make_sheet(
-        photo, grid_tile(args.grid, args.tile, scale=args.scale), PluginHost(entry_points=False), args.height
-    )
-    # a 256-colour palette (dithered) keeps the sheet small; the differences are hard to see
-    sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
-        args.output, optimize=True
-    )
+        photos = default_photos()
+    sheet = make_sheet(photos, PluginHost(entry_points=False), args.columns)
+    if args.output.suffix.lower() in (".jpg", ".jpeg"):
+        sheet.save(args.output, quality=88, optimize=True, progressive=True)
+    else:  # a 256-colour palette (dithered) keeps a PNG small; the differences are hard to see
+        sheet.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.FLOYDSTEINBERG).save(
+            args.output, optimize=True
+        )
     print(f"{args.output}: {sheet.width}x{sheet.height}, {args.output.stat().st_size / 1e6:.2f} MB")
 
 

@@ -55,13 +55,15 @@ SPECS: tuple[StylizerSpec, ...] = (
     StylizerSpec(
         "oil",
         f"{_MODULE}.oil:Oil",
-        "oil painting: Kuwahara filter, flat brushy patches with crisp edges",
+        "oil painting: Kuwahara patches dragged along the contours, bristle relief thick where textured",
         (
-            Param("radius", int, 4, "brush radius in pixels", min=1, max=32),
+            Param(
+                "radius", int, 0, "brush radius in pixels; 0: auto, 4 px per 512 px of the shorter side", min=0, max=64
+            ),
             Param(
                 "variant",
                 str,
-                "smooth",
+                "multiscale",
                 "classic: 4 quadrants (blocky); smooth: 9 soft-weighted windows; "
                 "multiscale: a broad pass then a detail pass",
                 choices=("classic", "smooth", "multiscale"),
@@ -69,10 +71,11 @@ SPECS: tuple[StylizerSpec, ...] = (
             Param(
                 "sharpness", float, 8.0, "how strongly the smooth variants prefer the flattest window", min=0.5, max=16
             ),
+            Param("strokes", float, 1.0, "drag the paint along the contours, in strokes of 4 radii", min=0, max=3),
             Param(
-                "relief", float, 1.0, "impasto: brush strokes along the contours, lit from the top left", min=0, max=3
+                "relief", float, 1.0, "impasto: bristle marks lit from the top left, thick where textured", min=0, max=3
             ),
-            _seed("the brush strokes"),
+            _seed("the bristle marks"),
         ),
     ),
     StylizerSpec(
@@ -81,25 +84,40 @@ SPECS: tuple[StylizerSpec, ...] = (
         "watercolour: soft washes, darkened pigment edges, granulation and paper texture",
         (
             Param(
-                "smoothing", float, 12.0, "size of the washes in pixels (edge-preserving smoothing)", min=0.5, max=200
+                "smoothing",
+                float,
+                0.0,
+                "size of the washes in pixels (edge-preserving smoothing); 0: auto, 12 px per 512 px",
+                min=0,
+                max=400,
             ),
-            Param("edges", float, 1.0, "edge darkening where pigment pools", min=0, max=4),
-            Param("granulation", float, 0.5, "pigment granulation and wash turbulence", min=0, max=2),
-            Param("paper", float, 0.5, "paper texture strength", min=0, max=2),
-            Param("wobble", float, 1.0, "hand wobble of the wash borders in pixels", min=0, max=10),
-            _seed("granulation, paper and wobble"),
+            Param("edges", float, 1.0, "pigment pooling (darker rims) at the wash borders", min=0, max=4),
+            Param("granulation", float, 0.5, "pigment settling in the paper grain and in soft clouds", min=0, max=2),
+            Param("paper", float, 0.5, "how much the paper's tooth shows", min=0, max=2),
+            Param(
+                "wobble",
+                float,
+                1.0,
+                "the wash borders wander from the shapes by at most this many px per 512 px of the shorter side",
+                min=0,
+                max=10,
+            ),
+            Param("blooms", float, 0.5, "cauliflower backruns near wash borders: pale, dark-fringed", min=0, max=2),
+            _seed("paper, granulation, blooms and wobble"),
         ),
         aliases=("watercolour",),
     ),
     StylizerSpec(
         "ink",
         f"{_MODULE}.ink:Ink",
-        "ink drawing: XDoG lines, optional cross-hatching for the shadows",
+        "ink drawing: XDoG lines, solid black shadows, hatched mid-tones, optional colour wash",
         (
-            Param("sigma", float, 1.0, "line scale in pixels (larger: bolder, fewer lines)", min=0.3, max=10),
+            Param(
+                "sigma", float, 0.0, "line scale in pixels (larger: bolder); 0: auto, 1 px per 512 px", min=0, max=20
+            ),
             Param("detail", float, 0.5, "how many faint edges become lines", min=0, max=1),
-            Param("hatching", int, 2, "cross-hatching layers for darker tones (0: lines only)", min=0, max=4),
-            Param("spacing", float, 5.0, "hatch line spacing in pixels", min=2, max=64),
+            Param("hatching", int, 2, "hatch layers for the mid-tones (0: lines and solid shadows only)", min=0, max=4),
+            Param("spacing", float, 0.0, "hatch line spacing in pixels; 0: auto, 5 px per 512 px", min=0, max=128),
             Param("color", float, 0.0, "colour wash under the ink (0: black on white)", min=0, max=1),
             _seed("the hatch lines' wobble"),
         ),
@@ -127,7 +145,14 @@ SPECS: tuple[StylizerSpec, ...] = (
         f"{_MODULE}.quantize:Pixel",
         "pixel art: downscale, reduce the palette, crisp nearest-neighbour upscale",
         (
-            Param("block", int, 8, "size of one art pixel in image pixels", min=1, max=256),
+            Param(
+                "block",
+                int,
+                0,
+                "size of one art pixel in image pixels; 0: auto, 1/80 of the shorter side",
+                min=0,
+                max=256,
+            ),
             Param("colors", int, 16, "palette size (k-means in Lab)", min=2, max=64),
             Param("preset", str, "", "a built-in palette instead of k-means", choices=PRESET_NAMES),
             _dither(),
@@ -140,7 +165,7 @@ SPECS: tuple[StylizerSpec, ...] = (
         f"{_MODULE}.halftone:Halftone",
         "print halftone: CMYK dot screens at the classic angles (C 15, M 75, Y 0, K 45 degrees)",
         (
-            Param("cell", float, 6.0, "dot spacing in pixels", min=2, max=128),
+            Param("cell", float, 0.0, "dot spacing in pixels; 0: auto, 1/140 of the shorter side", min=0, max=128),
             Param("angle", float, 0.0, "extra rotation of all screens in degrees", min=-90, max=90),
             Param("mono", bool, False, "one black screen only"),
         ),
@@ -178,7 +203,9 @@ SPECS: tuple[StylizerSpec, ...] = (
         "film grain, strongest in the mid-tones",
         (
             Param("amount", float, 0.08, "grain strength", min=0, max=1),
-            Param("size", float, 1.0, "grain size in pixels", min=0.5, max=16),
+            Param(
+                "size", float, 0.0, "grain size in pixels; 0: auto, 1 px per 512 px of the shorter side", min=0, max=32
+            ),
             Param("color", bool, False, "coloured grain instead of monochrome"),
             _seed("the grain"),
         ),
@@ -199,10 +226,16 @@ SPECS: tuple[StylizerSpec, ...] = (
         "texture/style transfer from a reference image (Gram matrices of a random-weight CNN)",
         (
             _reference("texture"),
-            Param("steps", int, 40, "L-BFGS steps (the time budget)", min=0, max=100_000),
-            Param("strength", float, 1.0, "weight of the texture against the content", min=0, max=1000),
-            Param("content", float, 1.0, "weight of keeping the input's layout and colours", min=0, max=1000),
-            Param("size", int, 256, "working resolution (longer side); the result is resized back", min=16, max=4096),
+            Param("steps", int, 40, "L-BFGS steps at the coarsest level (finer levels: half each)", min=0, max=100_000),
+            Param("strength", float, 0.5, "from the input (0) to the reference's texture (1)", min=0, max=1),
+            Param(
+                "size",
+                int,
+                0,
+                "working resolution, longer side (0: the picture's own, up to 1024; coarse to fine from ~128)",
+                min=0,
+                max=4096,
+            ),
             _seed("the network weights and start noise"),
         ),
     ),

@@ -58,3 +58,15 @@ def test_bench_stylize_text_and_unknown_names(cli):
     assert "ms/image" in text and "\ngrain " in text and "load average" in text
     assert "ms per 16x16" in text and "upscale 4x" not in text
     assert "unknown stylizer 'oill'" in cli("bench", "stylize", "--only", "oill", code=2).output
+
+
+def test_bench_stylize_measures_the_texture_blend_curve(cli):
+    args = ("bench", "stylize", "--size", "16", "--rounds", "1", "--batch", "0", "--no-opencv")
+    report = json.loads(cli(*args, "--only", "texture", "--quality-size", "32", "--json").output)
+    curve = report["quality"]["texture_curve"]
+    assert [row["strength"] for row in curve] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    similarity = [row["content_similarity"] for row in curve]
+    loss = [row["texture_loss"] for row in curve]
+    assert similarity[0] > 0.99 and all(a > b for a, b in zip(similarity, similarity[1:]))  # falls steadily
+    assert all(a > b for a, b in zip(loss, loss[1:]))  # the texture loss falls as strength rises
+    assert "upscale" not in report["quality"]

@@ -55,7 +55,7 @@ def test_list_stylizers_shows_parameters_and_defaults(cli):
         "texture",
     ):
         assert f"\n  {name}" in text
-    assert "radius" in text and "integer in [1, 32] = 4" in text
+    assert "radius" in text and "integer in [0, 64] = 0" in text
     data = {c["name"]: c for c in json.loads(cli("list", "stylizers", "--json").output)}
     assert {"name": "colors", "type": "integer", "default": 8}.items() <= data["posterize"]["params"][0].items()
 
@@ -111,9 +111,12 @@ def test_refuses_to_overwrite_inputs_and_existing_outputs(cli, photos, tmp_path)
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("oil:radiuss=3", "unknown parameter 'radiuss' of 'oil'; valid: radius, relief, seed, sharpness, variant"),
+        (
+            "oil:radiuss=3",
+            "unknown parameter 'radiuss' of 'oil'; valid: radius, relief, seed, sharpness, strokes, variant",
+        ),
         ("oill", "unknown stylizer 'oill'; valid: "),
-        ("oil:radius=99", "radius: expected integer in [1, 32], got 99"),
+        ("oil:radius=99", "radius: expected integer in [0, 64], got 99"),
         ("oil:radius", "expected key=value"),
         ("halftone:mono=maybe", "mono: expected boolean"),
         ("texture:reference=missing.png", "reference: file 'missing.png' not found"),

@@ -58,14 +58,40 @@ def test_watercolor_darkens_edges_and_is_seeded():
 
 
 def test_ink_draws_dark_lines_on_white_paper():
-    out = ink.ink(step_edge(32, 32), hatching=0)
-    assert out[..., 2:8].min() > 0.95 and out[..., 26:].min() > 0.95  # paper
-    assert out[..., 12:20].min() < 0.3  # a line at the edge
+    out = ink.ink(step_edge(32, 32).flip(-1), hatching=0)  # light left, dark right
+    assert out[..., 2:8].min() > 0.95  # paper
     assert out.shape == (1, 3, 32, 32) and torch.allclose(out[:, 0], out[:, 1])  # black ink
-    shadow = torch.full((1, 1, 32, 32), 0.05)
-    shadow[..., :16] = 0.95
-    hatched = ink.ink(shadow, hatching=2, spacing=4)
-    assert hatched[..., 20:28].mean() < 0.8 and hatched[..., 2:10].mean() > 0.95
+    line = ink.ink(torch.full((1, 1, 32, 32), 0.9).index_fill(-1, torch.arange(15, 17), 0.5), hatching=0)
+    assert line[..., 12:20].min() < 0.3 and line[..., 2:8].min() > 0.95  # a line at a thin dark stroke
+
+
+def _bands(*tones: float, size: int = 48) -> torch.Tensor:
+    """Vertical bands of the given grey tones, each ``size`` px wide."""
+    return torch.cat([torch.full((1, 1, size, size), t) for t in tones], -1)
+
+
+def test_ink_fills_deep_shadows_solid_and_hatches_only_the_midtones():
+    out = ink.ink(_bands(0.05, 0.4, 0.95), hatching=2, spacing=5)
+    inner = slice(8, 40)
+    dark, mid, light = (out[..., inner, 48 * i + 8 : 48 * i + 40] for i in range(3))
+    assert dark.max() < 0.05  # solid black, not a screen of hatch lines
+    assert 0.3 < mid.mean() < 0.9 and mid.min() < 0.2 and mid.max() > 0.9  # lines on paper
+    assert light.min() > 0.95
+    lines_only = ink.ink(_bands(0.05, 0.4, 0.95), hatching=0)[..., inner, 56:88]
+    assert lines_only.mean() > 0.95  # no hatching asked: mid-tones stay paper
+
+
+def test_ink_shades_strong_colours_and_keeps_them_as_a_wash():
+    orange = torch.tensor([0.95, 0.45, 0.1]).view(1, 3, 1, 1).expand(1, 3, 48, 48)
+    grey = torch.full((1, 3, 48, 48), 0.95 * 0.299 + 0.45 * 0.587 + 0.1 * 0.114)  # the orange's luma
+    black, white = torch.zeros(1, 3, 48, 48), torch.ones(1, 3, 48, 48)
+    picture_ = torch.cat((black, orange, grey, white), -1)
+    out = ink.ink(picture_, hatching=2)[..., 8:40, :]
+    assert out[..., 56:88].mean() < out[..., 104:136].mean() - 0.05  # the orange is shaded, the grey less
+    washed = ink.ink(picture_, hatching=2, color=1.0)[..., 8:40, 56:88]
+    paper = washed.amax(1).flatten()  # the lightest channel of each pixel: the wash between the lines
+    between = washed.flatten(2)[..., paper > paper.quantile(0.7)].mean(-1)[0]
+    assert between[0] > between[2] + 0.2  # still orange under the ink
 
 
 def test_posterize_and_palette_limit_the_colours():
@@ -144,6 +170,6 @@ def test_texture_moves_the_picture_toward_the_reference_texture():
     images = torch.full((1, 3, 32, 32), 0.5)
     stripes = torch.zeros(1, 3, 32, 32)
     stripes[..., ::4, :] = 1.0
-    out = texture.texture(images, stripes, steps=5, size=32, content=0.0, progress=False)
+    out = texture.texture(images, stripes, steps=5, size=32, strength=1.0, progress=False)
     assert out.shape == images.shape and out.std() > 0.05  # structure appeared on a flat picture
     assert torch.equal(texture.texture(images, stripes, steps=0), images)
