@@ -33,7 +33,7 @@ OPENCV_PAIRS: dict[str, str] = {
     "edge-preserving": "edgePreservingFilter(NORMCONV_FILTER, sigma_s=60, sigma_r=0.4)",
 }
 #: Settings a stylizer is timed with instead of its defaults, to match its OpenCV counterpart.
-BENCH_PARAMS: dict[str, dict[str, Any]] = {"edge-preserving": {"sigma_s": 60.0}}
+BENCH_PARAMS: dict[str, dict[str, Any]] = {"edge-preserving": {"sigma_s": 60.0}, "oil": {"radius": 4}}
 SLOW_MS = 5000.0  # a stylizer slower than this is timed once (its warm-up run)
 BATCH_OVERRIDES: dict[str, dict[str, Any]] = {"texture": {"steps": 4}}  # keep the batched run short
 
