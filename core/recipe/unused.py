@@ -40,7 +40,8 @@ SPEED_KEYS = ("precision", "channels_last", "compile")
 
 def warn_speed_unused(registry: Registry, raw: Mapping[str, Any], method: str) -> None:
     """One warning when the recipe sets a speed setting its method does not read."""
-    given = raw.get("train") if isinstance(raw.get("train"), Mapping) else {}
+    train = raw.get("train")
+    given: Mapping[str, Any] = train if isinstance(train, Mapping) else {}
     set_keys = [k for k in SPEED_KEYS if k in given]
     if not set_keys:
         return
