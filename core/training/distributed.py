@@ -138,6 +138,11 @@ class World:
 
         if device.type == "cuda":
             module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        import warnings
+
+        # a gradient penalty's double backward leaves some gradients in another memory layout than
+        # DDP's buckets: a copy, said once per process per layer; not something an artist can act on
+        warnings.filterwarnings("ignore", message="Grad strides do not match bucket view strides")
         ids = [device.index] if device.type == "cuda" else None
         # buffers are not re-broadcast from rank 0 before every forward (torch >= 2.10 names it
         # forward_sync_buffers; the initial copy is harmless: every rank starts from the same seed)
@@ -198,6 +203,16 @@ def leave() -> None:
     """Leave the process group (at the end of training, whatever ended it)."""
     global _world
     if _world.distributed and torch.distributed.is_initialized():
+        import gc
+
+        # the DDP wrappers (held in reference cycles of the trainer) go before their process group,
+        # and no rank tears the group down while another still uses it: otherwise a rank can abort
+        # at exit ("terminate called without an active exception")
+        gc.collect()
+        try:
+            torch.distributed.barrier()
+        except Exception:  # a rank is gone: nothing to wait for
+            pass
         torch.distributed.destroy_process_group()
     _world = World()
 
