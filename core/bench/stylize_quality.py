@@ -9,18 +9,19 @@ to the original's (1.0: as crisp as the photo; bicubic is softer, below 1).
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+import numpy as np
 
 from ganvas.plugin import PluginHost
 
-__all__ = ["upscale_against_bicubic", "held_out_photos"]
+__all__ = ["upscale_against_bicubic", "upscale_photos"]
 
 _PHOTOS = ("astronaut", "chelsea", "coffee")
 _BORDER = 4
 
 
-def held_out_photos(host: PluginHost, limit: int = 512) -> tuple[str, dict[str, Any]]:
+def upscale_photos(host: PluginHost, limit: int = 512) -> tuple[str, dict[str, Any]]:
     """``(source, {name: (1, 3, H, W) float tensor in [0, 1]})``, each cut to a multiple of 4 and to
     at most ``limit`` px a side: scikit-image's photos when installed, else two drawn landscapes."""
     import torch
@@ -45,9 +46,16 @@ def held_out_photos(host: PluginHost, limit: int = 512) -> tuple[str, dict[str, 
 
 
 def _psnr(a: Any, b: Any) -> float:
-    inner = (slice(None), slice(None), slice(_BORDER, -_BORDER), slice(_BORDER, -_BORDER))
-    mse = float((a[inner] - b[inner]).square().mean())
-    return 10 * math.log10(1 / max(mse, 1e-12))
+    """PSNR of two ``(1, 3, H, W)`` pictures in [0, 1] as the saved 8-bit images, the border left out
+    (:func:`ganvas.bench.repair.psnr`, the figure the repair benchmark reports)."""
+    from .repair import psnr
+
+    def as_uint8(x: Any) -> Any:
+        return x[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
+
+    inner = np.zeros(a.shape[-2:], dtype=bool)
+    inner[_BORDER:-_BORDER, _BORDER:-_BORDER] = True
+    return psnr(as_uint8(a), as_uint8(b), inner)
 
 
 def _sharpness(image: Any) -> float:
@@ -63,7 +71,7 @@ def upscale_against_bicubic(host: PluginHost, limit: int = 512) -> dict[str, Any
     import torch
     import torch.nn.functional as F
 
-    source, photos = held_out_photos(host, limit)
+    source, photos = upscale_photos(host, limit)
     upscale = host.get("stylizers", "upscale").build(factor=4)
     rows = []
     with torch.no_grad():

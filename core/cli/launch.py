@@ -46,14 +46,11 @@ def check_launch(nproc: int, nnodes: int, endpoint: str | None) -> None:
 
 
 def check_batch(recipe: Any, processes: int) -> None:
-    """``train.batch`` is the global batch: it must split evenly over the processes."""
-    batch = recipe.train.batch
-    if batch % processes:
-        lower, upper = batch // processes * processes, -(-batch // processes) * processes
-        choices = f"{lower} or {upper}" if lower else str(upper)
-        raise UserInputError(
-            f"train.batch = {batch} is the global batch and must split evenly over {processes} processes: use {choices}"
-        )
+    """``train.batch`` is the global batch: it must split evenly over the processes (the workers'
+    own check, :meth:`ganvas.training.World.local_batch`, run before any of them starts)."""
+    from ganvas.training.distributed import World
+
+    World(size=processes).local_batch(recipe.train.batch)
 
 
 def worker_arguments(argv: Sequence[str]) -> list[str]:

@@ -44,14 +44,13 @@ def _start(
     if dry_run:
         click.echo(recipe.to_toml(), nl=False)
         return None
-    if world is not None and world.distributed:
-        run_dir = create_run_dir(runs_root(runs_dir), recipe.name) if world.main else None
-        run_dir = world.broadcast(run_dir)
-        if world.main:
-            write_recipe(run_dir, recipe)
-        return recipe, run_dir
-    run_dir = create_run_dir(runs_root(runs_dir), recipe.name)
-    write_recipe(run_dir, recipe)
+    main = world is None or world.main
+    run_dir = create_run_dir(runs_root(runs_dir), recipe.name) if main else None
+    if world is not None:
+        run_dir = world.broadcast(run_dir)  # rank 0's folder (a single process: its own)
+    assert run_dir is not None
+    if main:
+        write_recipe(run_dir, recipe)
     return recipe, run_dir
 
 
