@@ -33,11 +33,26 @@ def _abilities(traits: dict[str, Any]) -> str:
 
 @click.command("list", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("kind", required=False, metavar="[KIND]")
+@click.argument("source", required=False, metavar="[SOURCE]")
+@click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="A dataset parameter, with SOURCE (repeatable)."
+)
 @options.json_flag
 @click.pass_obj
-def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
+def list_components(
+    host: PluginHost, kind: str | None, source: str | None, overrides: tuple[str, ...], as_json: bool
+) -> None:
     """List components and their parameters. KIND: architectures, losses, augmentations,
-    stylizers, datasets, or recipe (the [train] and [sample] keys)."""
+    stylizers, datasets, or recipe (the [train] and [sample] keys).
+
+    `ganvas list datasets SOURCE [--set KEY=VALUE]...` builds one data source (as data.source and
+    [data] would) and says what it holds: items, their shape and, for labelled data, the items of
+    each class, e.g. `ganvas list datasets folder:~/art --set classes=subfolders`."""
+    if source is not None or overrides:
+        if kind not in ("datasets", "dataset") or source is None:
+            raise click.UsageError("SOURCE and --set go with KIND 'datasets': ganvas list datasets SOURCE [--set K=V]")
+        _describe_source(host, source, overrides, as_json)
+        return
     kinds = list(KINDS)
     if kind is not None and kind not in (*kinds, "recipe"):
         singular = {k[:-1] if k != "losses" else "loss": k for k in kinds}
@@ -79,6 +94,26 @@ def list_components(host: PluginHost, kind: str | None, as_json: bool) -> None:
             for p in c.params:
                 click.echo(_param_line(p))
         click.echo()
+
+
+def _describe_source(host: PluginHost, source: str, overrides: tuple[str, ...], as_json: bool) -> None:
+    """One data source built and summarised: items, shape, classes with their counts."""
+    from ganvas.recipe import apply_overrides, parse_source
+
+    raw: dict[str, Any] = {"data": {}}
+    apply_overrides(raw, [f"data.{item}" for item in overrides])
+    ref = parse_source(host.registry, source, raw["data"])
+    data = host.get("datasets", ref.name).build(ref.argument, **ref.params)
+    counts = data.class_counts() if getattr(data, "labeled", False) else {}
+    summary = {"source": source, "items": len(data), "shape": list(data.shape), "classes": counts}
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"{source}: {len(data)} items of {'x'.join(map(str, data.shape))}")
+    if counts:
+        click.echo(f"{len(counts)} classes: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    else:
+        click.echo("no labels (unconditional only)")
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
