@@ -21,7 +21,12 @@ MAX_DIRECTIONS = 16
 
 
 def first_layer_weight(generator: nn.Module, z_dim: int) -> Tensor:
-    """The first layer's matrix ``A`` ``(outputs, z_dim)`` acting on the noise part of z."""
+    """The first layer's matrix ``A`` ``(outputs, z_dim)`` acting on the noise part of z: the
+    generator's own ``latent_weight()`` when it has one (a generator that reads z in more than one
+    place stacks those maps), else its first Linear or 1x1-input ConvTranspose2d."""
+    own = getattr(generator, "latent_weight", None)
+    if callable(own):
+        return own()[:, :z_dim]
     for module in generator.modules():
         if isinstance(module, nn.Linear):
             if module.in_features < z_dim:
@@ -36,7 +41,7 @@ def first_layer_weight(generator: nn.Module, z_dim: int) -> Tensor:
             break
     raise UserInputError(
         f"{type(generator).__name__}'s first layer is not a linear map of z (a Linear or a 1x1-input "
-        "ConvTranspose2d): SeFa directions need one; dcgan and mlp have it"
+        "ConvTranspose2d, or a latent_weight() method): SeFa directions need one; dcgan, cppn and mlp have it"
     )
 
 

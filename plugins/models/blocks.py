@@ -17,10 +17,24 @@ class ConvDiscriminator(nn.Module):
     batch norm after the first, as in DCGAN), then one linear layer reads the remaining map.
     Works for any side from 8 px, square or not. ``patch=True`` makes it a PatchGAN for textures:
     three halvings, then a 3x3 convolution scores every patch and the scores are averaged.
+
+    With ``classes`` K > 0 it is also a projection discriminator (Miyato & Koyama 2018):
+    ``labels`` ``(B, K)`` (class weights, one-hot for one class) add the inner product of a class
+    embedding with the spatially averaged last features to the logit (averaged, not summed as in
+    the paper: a sum makes the class term many times the size of the unconditional score, and the
+    generator then learns little but the class term's texture).
     """
 
     def __init__(
-        self, channels: int, height: int, width: int, base: int, max_width: int = 512, *, patch: bool = False
+        self,
+        channels: int,
+        height: int,
+        width: int,
+        base: int,
+        max_width: int = 512,
+        *,
+        patch: bool = False,
+        classes: int = 0,
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
@@ -34,12 +48,17 @@ class ConvDiscriminator(nn.Module):
         self.features = nn.Sequential(*layers)
         self.patch = patch
         self.head: nn.Module = nn.Conv2d(a, 1, 3, 1, 1) if patch else nn.Linear(a * h * w, 1)
+        self.embed = nn.Linear(classes, a, bias=False) if classes else None
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         features = self.features(x)
         if self.patch:
-            return self.head(features).mean(dim=(1, 2, 3))
-        return self.head(features.flatten(1)).flatten()
+            logits = self.head(features).mean(dim=(1, 2, 3))
+        else:
+            logits = self.head(features.flatten(1)).flatten()
+        if self.embed is None or labels is None:
+            return logits
+        return logits + (self.embed(labels) * features.mean(dim=(2, 3))).sum(dim=1)
 
 
 def init_weights(module: nn.Module) -> None:

@@ -15,6 +15,11 @@ cross. Rendering ``s`` times larger than the training size sharpens the softmax 
 ``s ** crisp``, which keeps every edge about one output pixel wide instead of ``s`` pixels (an
 upsampled image's edges grow with it). ``crisp = 0`` renders as trained. Wider canvases than the
 training square extend the coordinate field (the feature map reflects at its border).
+
+Class-conditional (``classes`` K > 0): z is the noise then K class weights, and both maps that
+read z (the coarse map's first layer and the per-layer modulation) read the class weights too: a
+learned embedding of the class that sets the layout and the style of every layer; the
+discriminator is a projection discriminator (:class:`ConvDiscriminator` with ``classes``).
 """
 
 from __future__ import annotations
@@ -78,8 +83,11 @@ class CPPNGenerator(nn.Module):
         palette: int,
         colour_grid: int,
         crisp: float,
+        classes: int = 0,
     ) -> None:
         super().__init__()
+        self.z_dim, self.classes = z_dim, classes
+        z_dim += classes  # what the maps of z read: the noise and the class weights
         self.colour_grid = colour_grid
         self.channels, self.train_size, self.palette, self.crisp = channels, train_size, palette, crisp
         self.grid = _grid_net(z_dim, grid, features, width)
@@ -102,8 +110,16 @@ class CPPNGenerator(nn.Module):
             with torch.no_grad():
                 self.colours.bias.uniform_(-1.5, 1.5)
 
+    def latent_weight(self) -> Tensor:
+        """Every linear map of the noise, stacked ``(outputs, z_dim)``: the coarse map's first
+        layer and the modulation (what SeFa factorises; the class weights are left out)."""
+        first = cast(nn.Linear, cast(nn.Sequential, self.grid)[0])
+        return torch.cat([first.weight[:, : self.z_dim], self.style.weight[:, : self.z_dim]]).detach()
+
     def forward(self, z: Tensor, size: tuple[int, int] | None = None) -> Tensor:
         height, width = size or self.train_size
+        if self.classes and z.shape[1] == self.z_dim:  # no class weights: the even mix of the classes
+            z = torch.cat([z, z.new_full((len(z), self.classes), 1.0 / self.classes)], dim=1)
         fmap = self.grid(z)
         style = self.style(z).view(len(z), len(self.layers) + 1, 2, -1)
         short = min(self.train_size)
@@ -190,14 +206,14 @@ def bicubic_weights(coords: Tensor, side: int) -> Tensor:
     return out.scatter_add_(1, index, weights)
 
 
-def build(data_shape: tuple[int, ...], *, z_dim: int, d_width: int, **params: Any) -> Networks:
-    """The cppn's networks for images ``data_shape``; ``params`` are the generator's (see
-    :class:`CPPNGenerator`)."""
+def build(data_shape: tuple[int, ...], *, z_dim: int, d_width: int, classes: int = 0, **params: Any) -> Networks:
+    """The cppn's networks for images ``data_shape`` (class-conditional with ``classes`` K > 0);
+    ``params`` are the generator's (see :class:`CPPNGenerator`)."""
     if len(data_shape) != 3:
         raise UserInputError(f"architecture 'cppn' needs images (C, H, W), got items of shape {tuple(data_shape)}")
     channels, height, width = data_shape
-    G = CPPNGenerator(z_dim, channels, (height, width), **params)
-    D = ConvDiscriminator(channels, height, width, d_width)
+    G = CPPNGenerator(z_dim, channels, (height, width), classes=classes, **params)
+    D = ConvDiscriminator(channels, height, width, d_width, classes=classes)
     G.grid.apply(init_weights)
     D.apply(init_weights)
     return Networks(G, D, z_dim)

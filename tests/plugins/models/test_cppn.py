@@ -112,3 +112,27 @@ def test_points_are_refused():
 def test_width_sets_the_feature_maps_convolutions_whatever_the_image_width():
     convs = [m for m in _nets((3, 32, 32), width=8, grid=16).generator.grid if isinstance(m, torch.nn.Conv2d)]
     assert [c.out_channels for c in convs[:-1]] == [16, 8]  # 8x8, then 16x16 at `width`
+
+
+def test_conditional_cppn_draws_each_class_at_any_size_and_projects_labels():
+    nets = _nets(classes=3)
+    G, D = nets.generator.eval(), nets.discriminator.eval()
+    noise = torch.randn(2, 8)
+    one, two = (F.one_hot(torch.tensor([k, k]), 3).float() for k in (0, 2))
+    with torch.no_grad():
+        a, b, mix = G(torch.cat([noise, one], 1)), G(torch.cat([noise, two], 1)), G(noise)
+        assert a.shape == mix.shape == (2, 3, 16, 16)
+        assert not torch.allclose(a, b) and not torch.allclose(mix, a)  # the class changes the picture
+        assert G(torch.cat([noise, two], 1), size=(24, 40)).shape == (2, 3, 24, 40)
+        x = torch.randn(2, 3, 16, 16)
+        assert not torch.allclose(D(x), D(x, labels=one)) and not torch.allclose(D(x, labels=one), D(x, labels=two))
+
+
+def test_sefa_reads_every_map_of_the_noise_and_leaves_the_classes_out():
+    from ganvas.training.directions import first_layer_weight
+
+    G = _nets(classes=3).generator
+    A = first_layer_weight(G, 8)
+    assert A.shape == (G.grid[0].out_features + G.style.out_features, 8)
+    assert torch.equal(A[: G.grid[0].out_features], G.grid[0].weight[:, :8])
+    assert torch.equal(A[G.grid[0].out_features :], G.style.weight[:, :8])
