@@ -1,7 +1,7 @@
 """``ganvas bench control``: how well a class-conditional GAN draws the class it is asked for, and
 how consistent its latent directions are.
 
-1. Training: the ``styles`` gallery recipe (a conditional DCGAN on ``procedural:mixed``, six
+1. Training: the ``styles`` gallery recipe (or ``--recipe``, with ``--set`` overrides) (a conditional DCGAN on ``procedural:mixed``, six
    drawing styles), ``--steps`` steps (default: the recipe's), in memory; wall seconds.
 2. A judge: a small CNN trained on other real drawings of each style (seed 1000; the GAN's
    data is seed 0), its accuracy on held-out real drawings (seed 2000) beside everything it
@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from ganvas.errors import UserInputError
 from ganvas.plugin.manager import PluginHost
 from ganvas.recipe import Recipe
 
@@ -49,6 +50,8 @@ class Settings:
     device: str = "auto"
     quick: bool = False
     images: str | None = None  # DIR: the class grid and the SeFa sheet as PNGs, to look at
+    recipe: str = RECIPE  # a conditional recipe on procedural:mixed (name or path)
+    overrides: tuple[str, ...] = ()  # KEY.PATH=VALUE, as `ganvas run --set`
 
 
 def _stderr(line: str) -> None:
@@ -58,13 +61,21 @@ def _stderr(line: str) -> None:
 def _recipe(host: PluginHost, settings: Settings) -> Recipe:
     from ganvas.recipe import apply_overrides, parse_recipe, read_recipe_source
 
-    raw, label = read_recipe_source(RECIPE)
-    overrides = ["train.sample_every=0", "train.checkpoint_every=0", "train.eval_every=0"]
+    raw, label = read_recipe_source(settings.recipe)
+    overrides = [*settings.overrides, "train.sample_every=0", "train.checkpoint_every=0", "train.eval_every=0"]
     overrides += [f"train.steps={settings.steps}"] if settings.steps else []
     if settings.quick:
         overrides += ["data.count=60", "data.size=16", "model.width=8", "train.steps=4", "train.batch=12"]
     apply_overrides(raw, overrides)
-    return parse_recipe(raw, host.registry, source=label)
+    recipe = parse_recipe(raw, host.registry, source=label)
+    source = f"{recipe.data.name}:{recipe.data.argument}"
+    if source != "procedural:mixed" or not recipe.method.params.get("conditional"):
+        raise UserInputError(
+            f"recipe '{settings.recipe}': bench control judges a conditional recipe on procedural:mixed "
+            f'(data.source = "procedural:mixed", method.conditional = true); it has data.source '
+            f"'{source}'" + ("" if recipe.method.params.get("conditional") else " and is not conditional")
+        )
+    return recipe
 
 
 class Judge(nn.Module):
@@ -138,7 +149,7 @@ def run_control_benchmark(host: PluginHost, settings: Settings, log: Log = _stde
     recipe = _recipe(host, settings)
     with tempfile.TemporaryDirectory(prefix="ganvas-bench-") as tmp:
         trainer = Trainer(recipe, Path(tmp) / "run", host, quiet=True, device=settings.device)
-        timing = train_for(trainer, RECIPE, log, steps=recipe.train.steps)
+        timing = train_for(trainer, recipe.name, log, steps=recipe.train.steps)
         drawer = trainer.method.current_drawer()
     classes, size = drawer.classes, trainer.data.shape[-1]
     per_class = 40 if settings.quick else 300
@@ -170,7 +181,7 @@ def run_control_benchmark(host: PluginHost, settings: Settings, log: Log = _stde
     cas = sum(r["cas"] for r in rows) / len(rows)
     return {
         "benchmark": "control",
-        "recipe": RECIPE,
+        "recipe": recipe.name,
         "settings": asdict(settings),
         "machine": {"platform": platform.platform(), "threads": torch.get_num_threads()},
         "train_seconds": timing["wall_seconds"],

@@ -310,6 +310,10 @@ def single_image(
 @click.option("--samples", type=click.IntRange(min=2), default=64, show_default=True, help="Images per class judged.")
 @click.option("--k", type=click.IntRange(1, 16), default=8, show_default=True, help="SeFa directions measured.")
 @click.option("--images", type=click.Path(file_okay=False), default=None, help="Write DIR/classes.png, DIR/sefa.png.")
+@click.option(
+    "--recipe", default="styles", show_default=True, help="A conditional recipe on procedural:mixed (name or path)."
+)
+@click.option("--set", "overrides", multiple=True, metavar="KEY.PATH=VALUE", help="Override recipe values.")
 @click.option("--quick", is_flag=True, help="Tiny sizes and a few steps, for tests (the figures mean nothing).")
 @_DEVICE
 @_JSON
@@ -322,6 +326,6 @@ def control(host: PluginHost, as_json: bool, **given: Any) -> None:
     direction across seeds, beside random directions'. Progress goes to stderr."""
     from ganvas.bench.control import Settings, format_report, run_control_benchmark
 
-    settings = Settings(**given)
+    settings = Settings(**{**given, "overrides": tuple(given["overrides"])})
     report = run_control_benchmark(host, settings, log=lambda line: click.echo(line, err=True))
     _emit(report, as_json, format_report(report))

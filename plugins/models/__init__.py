@@ -5,6 +5,37 @@ from ganvas import Param, Shapes, hookimpl
 #: DCGAN's generator doubles from 4x4 and its discriminator halves back: square powers of two.
 _DCGAN_SHAPES = Shapes(min_size=16, max_size=256, square=True, power_of_two=True)
 
+_DCGAN_PARAMS = [
+    Param("z_dim", int, 100, "size of the latent noise vector", min=1, max=4096),
+    Param("width", int, 64, "channels of the widest-resolution layer (ngf = ndf)", min=4, max=1024),
+    Param("max_width", int, 512, "cap on channels in the deepest layers", min=4, max=4096),
+    Param(
+        "upsample",
+        str,
+        "transposed",
+        "how G doubles its resolution: transposed convolutions (the paper's; can paint a chequerboard) "
+        "or resize (nearest-neighbour resize + 3x3 convolution: no chequerboard)",
+        choices=("transposed", "resize"),
+    ),
+    Param(
+        "norm",
+        str,
+        "batch",
+        "batch: batch norm (DCGAN's); none: no normalisation layers, so several training processes "
+        "on the CPU share every statistic (torch's SyncBatchNorm is CUDA-only)",
+        choices=("batch", "none"),
+    ),
+    Param(
+        "class_speed",
+        float,
+        10.0,
+        "class-conditional only: how fast each class's batch-norm gains and biases move apart, "
+        "as a multiple of the learning rate (1: they barely separate in a few thousand steps)",
+        min=0.0,
+        max=1000.0,
+    ),
+]
+
 _CPPN_PARAMS = [
     Param("z_dim", int, 64, "size of the latent noise vector", min=1, max=4096),
     Param(
@@ -90,37 +121,19 @@ def register_architectures(register):
         "ganvas.plugins.models.dcgan:build",
         help="DCGAN: transposed-conv generator, strided-conv discriminator, batch norm, LeakyReLU; "
         "class-conditional with method.conditional (class batch norm in G, a projection discriminator)",
-        params=[
-            Param("z_dim", int, 100, "size of the latent noise vector", min=1, max=4096),
-            Param("width", int, 64, "channels of the widest-resolution layer (ngf = ndf)", min=4, max=1024),
-            Param("max_width", int, 512, "cap on channels in the deepest layers", min=4, max=4096),
-            Param(
-                "upsample",
-                str,
-                "transposed",
-                "how G doubles its resolution: transposed convolutions (the paper's; can paint a chequerboard) "
-                "or resize (nearest-neighbour resize + 3x3 convolution: no chequerboard)",
-                choices=("transposed", "resize"),
-            ),
-            Param(
-                "norm",
-                str,
-                "batch",
-                "batch: batch norm (DCGAN's); none: no normalisation layers, so several training processes "
-                "on the CPU share every statistic (torch's SyncBatchNorm is CUDA-only)",
-                choices=("batch", "none"),
-            ),
-        ],
+        params=_DCGAN_PARAMS,
         accepts=_DCGAN_SHAPES,
         conditional=True,
     )
     register(
         "cppn",
         "ganvas.plugins.models.cppn:build",
-        help="CPPN: colour as a function of (x, y, z) with Fourier features; trains small, renders crisp at any size",
+        help="CPPN: colour as a function of (x, y, z) with Fourier features; trains small, renders crisp at any "
+        "size; class-conditional with method.conditional (a class embedding beside z, a projection discriminator)",
         params=_CPPN_PARAMS,
         accepts=Shapes(min_size=8, max_size=256),
         any_size=True,
+        conditional=True,
     )
     register(
         "spatial",

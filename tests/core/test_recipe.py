@@ -12,7 +12,14 @@ def test_tiny_recipe_resolves_with_defaults(host):
     recipe = parse_recipe(tiny_raw(), host.registry)
     assert recipe.data.name == "procedural" and recipe.data.argument == "circles"
     assert recipe.data.params["channels"] == 3  # default filled in
-    assert recipe.model.params == {"z_dim": 8, "width": 8, "max_width": 512, "upsample": "transposed", "norm": "batch"}
+    assert recipe.model.params == {
+        "z_dim": 8,
+        "width": 8,
+        "max_width": 512,
+        "upsample": "transposed",
+        "norm": "batch",
+        "class_speed": 10.0,
+    }
     assert recipe.train.betas == [0.5, 0.999] and recipe.train.lr_g == 2e-4
     assert recipe.stylize == []
 

@@ -47,7 +47,6 @@ INTEL: dict[str, tuple[str, str]] = {
     "petals": ("69b191c120a8d9e5", "febaa58063e23f15"),
     "poster": ("5e571cfd89b9636b", "0ba8f43011246692"),  # pinned when the recipe was added
     "stones": ("acf186a41681a6d6", "b2ca3cba13ad0491"),  # pinned when the recipe was added (at 64 px)
-    "styles": ("2f9347f43ec81097", "d66af894d2f17005"),  # pinned when the recipe was added
     "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
 }
 # circles, mountains and truchet left out: their stylizers (oil, watercolor, ink) changed after the
@@ -72,7 +71,7 @@ AMD: dict[str, tuple[str, str]] = {
     "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
     "sketch": ("5a6b82aeacd3c752", "5cfa34e8a9388da1"),
     "stones": ("acf186a41681a6d6", "56dd2a873f880f6f"),
-    "styles": ("0d91db98d9854c61", "6e8ecd134c9797b2"),
+    "styles": ("5325f3ea9f8d6fbf", "670172752c41e46e"),  # re-pinned: class_speed, averaged projection (issue 20)
     "superres": ("89dfc14d2cfebdab", "e23d89c258b127d3"),
     "truchet": ("3bb57f88a84e9ddb", "f76b6674f190e309"),  # re-pinned: ink's solid shadows (issue 21)
 }

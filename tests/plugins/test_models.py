@@ -68,3 +68,26 @@ def test_unconditional_dcgan_has_no_class_parameters():
     nets = dcgan.build((3, 16, 16), z_dim=8, width=8, max_width=32)
     names = [n for n, _ in nets.generator.named_parameters()] + [n for n, _ in nets.discriminator.named_parameters()]
     assert not any("gain" in n or "embed" in n for n in names)
+
+
+def test_class_batch_norm_speed_scales_the_class_terms_and_old_checkpoints_keep_their_meaning():
+    torch.manual_seed(0)
+    norm = dcgan.ClassBatchNorm2d(4, 3, speed=30.0).eval()
+    x, c = torch.randn(2, 4, 5, 5), torch.nn.functional.one_hot(torch.tensor([0, 2]), 3).float()
+    with torch.no_grad():
+        assert torch.allclose(norm(x, c), norm.norm(x))  # every class starts at gain 1, bias 0
+        norm.gain.weight[:, 2] = 0.01  # one small step of W moves class 2's gains by 30 times as much
+        assert torch.allclose(norm(x, c)[1], norm.norm(x)[1] * 1.3)
+    # a checkpoint saved before class_speed held the gains themselves (W c): it loads to the same pictures
+    old_gain, old_bias = torch.rand(4, 3) + 0.5, torch.randn(4, 3)
+    state = {
+        "gain.weight": old_gain,
+        "bias.weight": old_bias,
+        **{f"norm.{k}": v for k, v in norm.norm.state_dict().items()},
+    }
+    state = type(norm.state_dict())(state)
+    state._metadata = {"": {"version": 1}, "norm": {"version": 2}}
+    norm.load_state_dict(state)
+    with torch.no_grad():
+        expected = norm.norm(x) * (c @ old_gain.T)[:, :, None, None] + (c @ old_bias.T)[:, :, None, None]
+        assert torch.allclose(norm(x, c), expected, atol=1e-5)

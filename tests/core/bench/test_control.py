@@ -24,3 +24,18 @@ def test_consistency_is_one_for_a_change_that_is_the_same_everywhere_and_low_for
     assert abs(consistency(lambda v: v[:, :1].repeat(1, 10), z, direction) - 1) < 1e-6
     weights = torch.randn(2, 50)
     assert consistency(lambda v: torch.sin(7 * v @ weights), z, direction) < 0.9
+
+
+def test_another_conditional_recipe_can_be_judged_and_an_unfit_one_is_refused(cli, tmp_path):
+    recipe = tmp_path / "cppn-styles.toml"
+    recipe.write_text(
+        'name = "cppn-styles"\n[data]\nsource = "procedural:mixed"\nsize = 16\n'
+        '[method]\nname = "gan"\nconditional = true\n[model]\nname = "cppn"\ngrid = 4\n'
+    )
+    given = ("bench", "control", "--quick", "--samples", "2", "--k", "1", "--json", "--recipe", str(recipe))
+    report = json.loads(cli(*given).stdout)
+    assert report["recipe"] == "cppn-styles" and len(report["classes"]) == 6 and len(report["sefa"]["consistency"]) == 1
+    out = cli("bench", "control", "--quick", "--recipe", "circles", code=2).output
+    assert "conditional recipe on procedural:mixed" in out and "'procedural:circles'" in out
+    out = cli("bench", "control", "--quick", "--set", "method.conditional=false", code=2).output
+    assert "is not conditional" in out
