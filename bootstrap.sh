@@ -67,7 +67,9 @@ case "$mode" in
     ;;
   test)
     lint
-    exec "$py" -m pytest "$@"
+    # one worker per core (GANVAS_TEST_WORKERS=N to choose; 0 runs in this process); worksteal
+    # keeps both cores busy while the few long end-to-end tests run
+    exec "$py" -m pytest -n "${GANVAS_TEST_WORKERS:-auto}" --dist worksteal "$@"
     ;;
   lint)
     lint
