@@ -1,8 +1,9 @@
 """``ganvas bench control``: how well a class-conditional GAN draws the class it is asked for, and
 how consistent its latent directions are.
 
-1. Training: the ``styles`` gallery recipe (or ``--recipe``, with ``--set`` overrides) (a conditional DCGAN on ``procedural:mixed``, six
-   drawing styles), ``--steps`` steps (default: the recipe's), in memory; wall seconds.
+1. Training: the ``styles`` gallery recipe (a conditional DCGAN on ``procedural:mixed``, six
+   drawing styles; ``--recipe`` and ``--set`` judge another conditional recipe on that data),
+   ``--steps`` steps (default: the recipe's), in memory; wall seconds.
 2. A judge: a small CNN trained on other real drawings of each style (seed 1000; the GAN's
    data is seed 0), its accuracy on held-out real drawings (seed 2000) beside everything it
    judges. Classification Accuracy Score (as StudioGAN reports it): of ``--samples`` generated

@@ -5,9 +5,27 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor, nn
 
-__all__ = ["ConvDiscriminator", "init_weights", "rows_per_chunk"]
+__all__ = ["ConvDiscriminator", "class_projection", "init_weights", "rows_per_chunk", "with_class_weights"]
+
+
+def class_projection(embed: nn.Linear, labels: Tensor, features: Tensor) -> Tensor:
+    """A projection discriminator's class term (Miyato & Koyama 2018): the inner product of the
+    class embedding of ``labels`` ``(B, K)`` with the spatially *averaged* ``features``
+    ``(B, C, H, W)``. The paper sums them; over a 4x4 map that makes the class term about 30 times
+    the unconditional score at initialisation, and the generator then learns washed-out textures
+    that please the class term."""
+    return (embed(labels) * features.mean(dim=(2, 3))).sum(dim=1)
+
+
+def with_class_weights(z: Tensor, z_dim: int, classes: int) -> Tensor:
+    """A conditional generator's latent ``(B, z_dim + classes)``: ``z`` as given, or, when it holds
+    only the noise, the noise then the even mix of the classes."""
+    if z.shape[1] != z_dim:
+        return z
+    return torch.cat([z, z.new_full((len(z), classes), 1.0 / classes)], dim=1)
 
 
 class ConvDiscriminator(nn.Module):
@@ -20,9 +38,7 @@ class ConvDiscriminator(nn.Module):
 
     With ``classes`` K > 0 it is also a projection discriminator (Miyato & Koyama 2018):
     ``labels`` ``(B, K)`` (class weights, one-hot for one class) add the inner product of a class
-    embedding with the spatially averaged last features to the logit (averaged, not summed as in
-    the paper: a sum makes the class term many times the size of the unconditional score, and the
-    generator then learns little but the class term's texture).
+    embedding with the spatially averaged last features to the logit (:func:`class_projection`).
     """
 
     def __init__(
@@ -58,7 +74,7 @@ class ConvDiscriminator(nn.Module):
             logits = self.head(features.flatten(1)).flatten()
         if self.embed is None or labels is None:
             return logits
-        return logits + (self.embed(labels) * features.mean(dim=(2, 3))).sum(dim=1)
+        return logits + class_projection(self.embed, labels, features)
 
 
 def init_weights(module: nn.Module) -> None:

@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ganvas.errors import UserInputError
-from ganvas.plugins.models.blocks import ConvDiscriminator, init_weights, rows_per_chunk
+from ganvas.plugins.models.blocks import ConvDiscriminator, init_weights, rows_per_chunk, with_class_weights
 from ganvas.training import Networks
 
 __all__ = ["CPPNGenerator", "bicubic_weights", "build"]
@@ -118,8 +118,8 @@ class CPPNGenerator(nn.Module):
 
     def forward(self, z: Tensor, size: tuple[int, int] | None = None) -> Tensor:
         height, width = size or self.train_size
-        if self.classes and z.shape[1] == self.z_dim:  # no class weights: the even mix of the classes
-            z = torch.cat([z, z.new_full((len(z), self.classes), 1.0 / self.classes)], dim=1)
+        if self.classes:
+            z = with_class_weights(z, self.z_dim, self.classes)
         fmap = self.grid(z)
         style = self.style(z).view(len(z), len(self.layers) + 1, 2, -1)
         short = min(self.train_size)
