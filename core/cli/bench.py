@@ -307,7 +307,7 @@ def single_image(
 
 @bench.command("control", context_settings=_CTX)
 @click.option("--steps", type=click.IntRange(min=1), default=None, help="Training steps.  [default: the recipe's]")
-@click.option("--samples", type=click.IntRange(min=2), default=64, show_default=True, help="Images per class judged.")
+@click.option("--samples", type=click.IntRange(min=2), default=256, show_default=True, help="Images per class judged.")
 @click.option("--k", type=click.IntRange(1, 16), default=8, show_default=True, help="SeFa directions measured.")
 @click.option("--images", type=click.Path(file_okay=False), default=None, help="Write DIR/classes.png, DIR/sefa.png.")
 @click.option(

@@ -11,6 +11,8 @@ labels, so the generated classes follow the data's class balance.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -24,18 +26,38 @@ __all__ = ["LabelBound", "one_hot", "class_latents", "select_classes"]
 
 
 class LabelBound(nn.Module):
-    """``D(x)`` as ``D(x, labels=self.labels)``: set :attr:`labels` before each phase."""
+    """``D(x)`` as ``D(x, labels=self.labels)``: set :attr:`labels` before each phase.
+
+    While :meth:`collecting` class losses (``method.class_loss``, AC-GAN's auxiliary classifier:
+    Odena et al. 2017), each call asks D for its class logits too (``class_logits=True``) and keeps
+    their cross-entropy against the bound labels; the phase adds them to its loss."""
 
     def __init__(self, discriminator: nn.Module) -> None:
         super().__init__()
         self.net = discriminator
         self.labels: Tensor | None = None
+        self._terms: list[Tensor] | None = None
 
     def forward(self, x: Tensor) -> Tensor:
         labels = self.labels
         if labels is not None and len(labels) != len(x):
             raise RuntimeError(f"{len(x)} items for {len(labels)} bound labels")
-        return self.net(x, labels=labels)
+        if self._terms is None or labels is None:
+            return self.net(x, labels=labels)
+        score, logits = self.net(x, labels=labels, class_logits=True)
+        self._terms.append(F.cross_entropy(logits.float(), labels))
+        return score
+
+    @contextmanager
+    def collecting(self, enabled: bool = True) -> Iterator[list[Tensor]]:
+        """Within it, every call's class cross-entropy lands in the yielded list (none when not
+        ``enabled``)."""
+        terms: list[Tensor] = []
+        self._terms = terms if enabled else None
+        try:
+            yield terms
+        finally:
+            self._terms = None
 
 
 def one_hot(labels: Tensor, classes: int) -> Tensor:

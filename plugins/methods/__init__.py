@@ -24,6 +24,14 @@ def register_methods(register):
                 "class-conditional (data with labels: procedural:mixed, mnist:, folder: with classes = "
                 '"subfolders"; a conditional architecture: dcgan); sample with --class NAME',
             ),
+            Param(
+                "class_loss",
+                float,
+                0.0,
+                "weight of an auxiliary class loss (AC-GAN): the projection discriminator also classifies "
+                "real and generated images, and G is trained to draw the asked class; 0: off",
+                min=0.0,
+            ),
         ],
         aliases=["unconditional"],
     )

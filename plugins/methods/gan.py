@@ -1,4 +1,4 @@
-"""The ``gan`` method: an unconditional GAN, trained as DCGAN and its successors are.
+"""The ``gan`` method: a GAN, unconditional or class-conditional, trained as DCGAN and its successors are.
 
 One step is ``n_critic`` discriminator phases, the regularisers' extra D phases (R1) on the
 steps they choose, one generator phase and an EMA update of G. The loss owns the maths of each
@@ -7,11 +7,16 @@ architecture (``[model]``) gives the networks, ``[[regularize]]`` wraps or penal
 ``[augment]`` transforms every D input, real and fake, in both phases. ``[train]``'s speed
 settings (precision, channels_last, compile: :class:`ganvas.training.Speed`) apply to both phases;
 the regularisers' phases (R1's second derivatives) stay in fp32.
+
+``conditional = true`` binds each batch's labels to D (:class:`~ganvas.training.LabelBound`);
+``class_loss`` > 0 adds AC-GAN's auxiliary classifier on top of the projection discriminator.
 """
 
 from __future__ import annotations
 
+import inspect
 import math
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -30,6 +35,7 @@ from ganvas.training import (
     Loss,
     Method,
     Networks,
+    PhaseResult,
     Regularizer,
     Speed,
     TrainContext,
@@ -42,6 +48,8 @@ from ganvas.training import (
     optimizer_step,
 )
 from ganvas.training.augment import AdaController, AugmentPipeline, build_pipeline
+
+Phase = Callable[[nn.Module, nn.Module, Tensor, Tensor, Augment], PhaseResult]  # Loss.d_phase, Loss.g_phase
 
 __all__ = ["GanMethod", "make_optimizer", "lr_factor", "ema_beta"]
 
@@ -72,7 +80,13 @@ class GanMethod(Method):
     speed_settings = True  # reads train.precision, train.channels_last and train.compile
 
     def __init__(
-        self, ctx: TrainContext, *, n_critic: int = 0, collapse_watch: bool = True, conditional: bool = False
+        self,
+        ctx: TrainContext,
+        *,
+        n_critic: int = 0,
+        collapse_watch: bool = True,
+        conditional: bool = False,
+        class_loss: float = 0.0,
     ) -> None:
         super().__init__(ctx)
         recipe, host, device = ctx.recipe, ctx.host, ctx.device
@@ -87,7 +101,10 @@ class GanMethod(Method):
         if problems:
             raise UserInputError("; ".join(problems))
         self.classes = self._classes(conditional)
+        self.class_loss = class_loss
         nets = self._networks()
+        if class_loss > 0:
+            _check_class_logits(nets.discriminator, conditional, recipe.model.name)
         self.z_dim = nets.z_dim
         self.G, self.D = nets.generator.to(device), nets.discriminator.to(device)
         # train.precision, channels_last, compile: all off by default, and then no-ops
@@ -172,8 +189,7 @@ class GanMethod(Method):
             index, real = self.feed.next()  # the global batch's indices; this rank's slice of the items
             real = self.speed.batch(real.to(self.device, non_blocking=True))
             z = self._z(index)
-            with self.speed.autocast():
-                result = self.loss.d_phase(self.G_call, self.D_phase, real, z, self.augment)
+            result = self._phase("D", self.loss.d_phase, self.G_call, self.D_phase, real, z)
             optimizer_step(self.opt_d, result.loss, self.scalers["D"])
             self.loss.after_d_step(self.D)
             stats.update(result.stats)
@@ -186,12 +202,25 @@ class GanMethod(Method):
                 stats.update(extra.stats)
         self.D.requires_grad_(False)  # G's phase needs gradients through D, not for D
         z = self._z(index)
-        with self.speed.autocast():
-            result = self.loss.g_phase(self.G_train, self.D_in, real, z, self.augment)
+        result = self._phase("G", self.loss.g_phase, self.G_train, self.D_in, real, z)
         optimizer_step(self.opt_g, result.loss, self.scalers["G"])
         stats.update(result.stats)
         self.ema.update(step)
         return stats
+
+    def _phase(self, name: str, run: Phase, G: nn.Module, D: nn.Module, real: Tensor, z: Tensor) -> PhaseResult:
+        """One loss phase under the speed settings' autocast; with ``method.class_loss`` (AC-GAN's
+        auxiliary classifier) plus that weight times the class cross-entropy of every D call in it:
+        D learns to tell the classes of real and generated images apart, G to draw the asked one."""
+        if not (self.class_loss > 0 and isinstance(D, LabelBound)):
+            with self.speed.autocast():
+                return run(G, D, real, z, self.augment)
+        with self.speed.autocast(), D.collecting() as terms:
+            result = run(G, D, real, z, self.augment)
+        if not terms:
+            return result
+        term = torch.stack(terms).sum()
+        return PhaseResult(result.loss + self.class_loss * term, result.stats | {f"Loss/{name}_class": term.detach()})
 
     def _z(self, index: Tensor) -> Tensor:
         """Noise for this rank's slice of the global batch ``index``; a conditional run's carries
@@ -319,6 +348,22 @@ class GanMethod(Method):
         generator.load_state_dict(state["G_ema" if ema else "G"])
         generator.to(ctx.device).eval().requires_grad_(False)
         return GeneratorDrawer(generator, nets.z_dim, ctx.kind, ctx.device, classes=classes, **_render_traits(ctx))
+
+
+def _check_class_logits(discriminator: nn.Module, conditional: bool, architecture: str) -> None:
+    """``method.class_loss`` needs a conditional run whose discriminator gives class logits."""
+    if not conditional:
+        raise UserInputError(
+            "method.class_loss needs method.conditional = true (it trains D to tell the classes apart)"
+        )
+    inner: Any = discriminator
+    while isinstance(getattr(inner, "inner", None), nn.Module):  # regularisers' wrappers pass class_logits= on
+        inner = inner.inner
+    if "class_logits" not in inspect.signature(inner.forward).parameters:
+        raise UserInputError(
+            f"method.class_loss needs a discriminator that gives class logits (forward(x, labels, class_logits=True)); "
+            f"architecture '{architecture}'s does not: set method.class_loss = 0 or use dcgan or cppn"
+        )
 
 
 def _render_traits(ctx: DrawContext) -> dict[str, Any]:

@@ -8,7 +8,14 @@ import math
 import torch
 from torch import Tensor, nn
 
-__all__ = ["ConvDiscriminator", "class_projection", "init_weights", "rows_per_chunk", "with_class_weights"]
+__all__ = [
+    "ConvDiscriminator",
+    "class_projection",
+    "class_scores",
+    "init_weights",
+    "rows_per_chunk",
+    "with_class_weights",
+]
 
 
 def class_projection(embed: nn.Linear, labels: Tensor, features: Tensor) -> Tensor:
@@ -18,6 +25,13 @@ def class_projection(embed: nn.Linear, labels: Tensor, features: Tensor) -> Tens
     the unconditional score at initialisation, and the generator then learns washed-out textures
     that please the class term."""
     return (embed(labels) * features.mean(dim=(2, 3))).sum(dim=1)
+
+
+def class_scores(embed: nn.Linear, features: Tensor) -> Tensor:
+    """Every class's projection term at once, ``(B, K)``: the logits of a classifier that shares
+    the projection's embedding (what ``method.class_loss`` trains with cross-entropy); the term
+    :func:`class_projection` adds for a one-hot label is that label's column."""
+    return features.mean(dim=(2, 3)) @ embed.weight
 
 
 def with_class_weights(z: Tensor, z_dim: int, classes: int) -> Tensor:
@@ -38,7 +52,8 @@ class ConvDiscriminator(nn.Module):
 
     With ``classes`` K > 0 it is also a projection discriminator (Miyato & Koyama 2018):
     ``labels`` ``(B, K)`` (class weights, one-hot for one class) add the inner product of a class
-    embedding with the spatially averaged last features to the logit (:func:`class_projection`).
+    embedding with the spatially averaged last features to the logit (:func:`class_projection`),
+    and ``class_logits=True`` also returns every class's term (:func:`class_scores`).
     """
 
     def __init__(
@@ -66,7 +81,10 @@ class ConvDiscriminator(nn.Module):
         self.head: nn.Module = nn.Conv2d(a, 1, 3, 1, 1) if patch else nn.Linear(a * h * w, 1)
         self.embed = nn.Linear(classes, a, bias=False) if classes else None
 
-    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+    def forward(
+        self, x: Tensor, labels: Tensor | None = None, class_logits: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """Scores ``(B,)``; with ``class_logits`` (a conditional one) also :func:`class_scores`."""
         features = self.features(x)
         if self.patch:
             logits = self.head(features).mean(dim=(1, 2, 3))
@@ -74,7 +92,8 @@ class ConvDiscriminator(nn.Module):
             logits = self.head(features.flatten(1)).flatten()
         if self.embed is None or labels is None:
             return logits
-        return logits + class_projection(self.embed, labels, features)
+        score = logits + class_projection(self.embed, labels, features)
+        return (score, class_scores(self.embed, features)) if class_logits else score
 
 
 def init_weights(module: nn.Module) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from ganvas.errors import UserInputError
-from ganvas.plugins.models.blocks import class_projection, with_class_weights
+from ganvas.plugins.models.blocks import class_projection, class_scores, with_class_weights
 from ganvas.training import Networks
 
 
@@ -140,11 +140,16 @@ class DCGANDiscriminator(nn.Module):
         self.net = nn.Sequential(*layers)
         self.embed = nn.Linear(classes, widths[-1], bias=False) if classes else None
 
-    def forward(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
+    def forward(
+        self, x: Tensor, labels: Tensor | None = None, class_logits: bool = False
+    ) -> Tensor | tuple[Tensor, Tensor]:
+        """Scores ``(B,)``; with ``class_logits`` (a conditional one) also every class's projection
+        term ``(B, K)`` (:func:`~ganvas.plugins.models.blocks.class_scores`), for ``method.class_loss``."""
         if self.embed is None or labels is None:
             return self.net(x).flatten()
         features = self.net[:-1](x)
-        return self.net[-1](features).flatten() + class_projection(self.embed, labels, features)
+        score = self.net[-1](features).flatten() + class_projection(self.embed, labels, features)
+        return (score, class_scores(self.embed, features)) if class_logits else score
 
 
 def init_weights(module: nn.Module) -> None:

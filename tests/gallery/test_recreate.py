@@ -71,7 +71,7 @@ AMD: dict[str, tuple[str, str]] = {
     "ring8": ("34f09de90ac530c5", "0e3677be92c444e4"),
     "sketch": ("5a6b82aeacd3c752", "5cfa34e8a9388da1"),
     "stones": ("acf186a41681a6d6", "56dd2a873f880f6f"),
-    "styles": ("5325f3ea9f8d6fbf", "670172752c41e46e"),  # re-pinned: class_speed, averaged projection (issue 20)
+    "styles": ("ce5a1e82c04ee324", "9dd32db82f725769"),  # re-pinned: class_loss, DiffAugment, betas (issue 20)
     "superres": ("89dfc14d2cfebdab", "e23d89c258b127d3"),
     "truchet": ("3bb57f88a84e9ddb", "f76b6674f190e309"),  # re-pinned: ink's solid shadows (issue 21)
 }

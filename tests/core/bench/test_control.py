@@ -6,7 +6,7 @@ import json
 
 import torch
 
-from ganvas.bench.control import consistency
+from ganvas.bench.control import _mistaken_for, consistency, format_report
 
 
 def test_quick_control_benchmark_reports_cas_swd_and_sefa(cli, tmp_path):
@@ -16,6 +16,13 @@ def test_quick_control_benchmark_reports_cas_swd_and_sefa(cli, tmp_path):
     assert all(0 <= row["cas"] <= 1 and row["swd"] > 0 and row["swd_floor"] > 0 for row in report["classes"])
     assert 0 <= report["judge_accuracy"] <= 1 and len(report["sefa"]["consistency"]) == 2
     assert set(report["targets"]) == {"cas", "train_seconds"}
+    assert "most often judged instead" in format_report(report)
+
+
+def test_mistaken_for_names_the_commonest_wrong_class_and_its_share():
+    classes = ("circles", "mondrian", "petals")
+    assert _mistaken_for(torch.tensor([0, 2, 2, 1, 0, 0, 0, 0]), 0, classes) == {"class": "petals", "share": 0.25}
+    assert _mistaken_for(torch.tensor([1, 1, 1]), 1, classes) is None
 
 
 def test_consistency_is_one_for_a_change_that_is_the_same_everywhere_and_low_for_noise():
