@@ -42,7 +42,7 @@ class LabelBound(nn.Module):
         labels = self.labels
         if labels is not None and len(labels) != len(x):
             raise RuntimeError(f"{len(x)} items for {len(labels)} bound labels")
-        if self._terms is None or labels is None:
+        if self._terms is None or labels is None or not torch.is_grad_enabled():  # no_grad calls train nothing
             return self.net(x, labels=labels)
         score, logits = self.net(x, labels=labels, class_logits=True)
         self._terms.append(F.cross_entropy(logits.float(), labels))
@@ -50,8 +50,9 @@ class LabelBound(nn.Module):
 
     @contextmanager
     def collecting(self, enabled: bool = True) -> Iterator[list[Tensor]]:
-        """Within it, every call's class cross-entropy lands in the yielded list (none when not
-        ``enabled``)."""
+        """Within it, the class cross-entropy of every call made with gradients on lands in the
+        yielded list (none when not ``enabled``; a relativistic loss's ``no_grad`` look at the
+        real batch in G's phase adds none)."""
         terms: list[Tensor] = []
         self._terms = terms if enabled else None
         try:

@@ -33,6 +33,9 @@ def test_collecting_keeps_each_calls_cross_entropy_and_only_inside_the_block():
     assert torch.allclose(terms[0], F.cross_entropy(D.net.map(x), torch.tensor([0, 2])))
     D(x)  # outside the block nothing is kept
     assert len(terms) == 2
+    with D.collecting() as quiet, torch.no_grad():
+        D(x)  # a call without gradients trains nothing, so it adds no term
+    assert quiet == []
     with D.collecting(enabled=False) as off:
         D(x)
     assert off == []
