@@ -22,7 +22,7 @@ def register_methods(register):
                 bool,
                 False,
                 "class-conditional (data with labels: procedural:mixed, mnist:, folder: with classes = "
-                '"subfolders"; a conditional architecture: dcgan); sample with --class NAME',
+                '"subfolders"; a conditional architecture: dcgan or cppn); sample with --class NAME',
             ),
             Param(
                 "class_loss",

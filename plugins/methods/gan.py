@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import torch
@@ -212,10 +213,10 @@ class GanMethod(Method):
         """One loss phase under the speed settings' autocast; with ``method.class_loss`` (AC-GAN's
         auxiliary classifier) plus that weight times the class cross-entropy of every D call in it:
         D learns to tell the classes of real and generated images apart, G to draw the asked one."""
-        if not (self.class_loss > 0 and isinstance(D, LabelBound)):
-            with self.speed.autocast():
-                return run(G, D, real, z, self.augment)
-        with self.speed.autocast(), D.collecting() as terms:
+        collect: AbstractContextManager[list[Tensor]] = (
+            D.collecting(self.class_loss > 0) if isinstance(D, LabelBound) else nullcontext([])
+        )
+        with self.speed.autocast(), collect as terms:
             result = run(G, D, real, z, self.augment)
         if not terms:
             return result

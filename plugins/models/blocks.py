@@ -13,6 +13,7 @@ __all__ = [
     "class_projection",
     "class_scores",
     "init_weights",
+    "projected",
     "rows_per_chunk",
     "with_class_weights",
 ]
@@ -32,6 +33,15 @@ def class_scores(embed: nn.Linear, features: Tensor) -> Tensor:
     the projection's embedding (what ``method.class_loss`` trains with cross-entropy); the term
     :func:`class_projection` adds for a one-hot label is that label's column."""
     return features.mean(dim=(2, 3)) @ embed.weight
+
+
+def projected(
+    score: Tensor, embed: nn.Linear, labels: Tensor, features: Tensor, class_logits: bool
+) -> Tensor | tuple[Tensor, Tensor]:
+    """A projection discriminator's output: ``score`` plus the class term, and with
+    ``class_logits`` also every class's term (:func:`class_scores`)."""
+    score = score + class_projection(embed, labels, features)
+    return (score, class_scores(embed, features)) if class_logits else score
 
 
 def with_class_weights(z: Tensor, z_dim: int, classes: int) -> Tensor:
@@ -92,8 +102,7 @@ class ConvDiscriminator(nn.Module):
             logits = self.head(features.flatten(1)).flatten()
         if self.embed is None or labels is None:
             return logits
-        score = logits + class_projection(self.embed, labels, features)
-        return (score, class_scores(self.embed, features)) if class_logits else score
+        return projected(logits, self.embed, labels, features, class_logits)
 
 
 def init_weights(module: nn.Module) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from torch import Tensor, nn
 
 from ganvas.errors import UserInputError
-from ganvas.plugins.models.blocks import class_projection, class_scores, with_class_weights
+from ganvas.plugins.models.blocks import projected, with_class_weights
 from ganvas.training import Networks
 
 
@@ -148,8 +148,7 @@ class DCGANDiscriminator(nn.Module):
         if self.embed is None or labels is None:
             return self.net(x).flatten()
         features = self.net[:-1](x)
-        score = self.net[-1](features).flatten() + class_projection(self.embed, labels, features)
-        return (score, class_scores(self.embed, features)) if class_logits else score
+        return projected(self.net[-1](features).flatten(), self.embed, labels, features, class_logits)
 
 
 def init_weights(module: nn.Module) -> None:
